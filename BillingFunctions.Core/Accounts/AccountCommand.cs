@@ -1,0 +1,27 @@
+using M = BillingFunctions.Core.Money;
+
+namespace BillingFunctions.Core.Accounts;
+
+/// <summary>Something asked of one account. Each command's <c>OperationId</c> names the request for idempotency and events.</summary>
+public abstract record AccountCommand;
+
+public sealed record Credit(string OperationId, M.Money Amount) : AccountCommand;
+
+public sealed record Debit(string OperationId, M.Money Amount) : AccountCommand;
+
+public sealed record SetRate(string OperationId, M.Rate Rate) : AccountCommand;
+
+public sealed record PlaceHold(string OperationId, string HoldId, M.Money Amount, long? ExpiresAt) : AccountCommand;
+
+/// <summary>Capture all of a hold (Amount null) or part of it; the rest is released.</summary>
+public sealed record CaptureHold(string OperationId, string HoldId, M.Money? Amount) : AccountCommand;
+
+public sealed record ReleaseHold(string OperationId, string HoldId) : AccountCommand;
+
+/// <summary>The sending side of a transfer; only ever decided together with <see cref="TransferIn"/>.</summary>
+public sealed record TransferOut(string OperationId, string To, M.Money Amount) : AccountCommand;
+
+public sealed record TransferIn(string OperationId, string From, M.Money Amount) : AccountCommand;
+
+/// <summary>A timer fired: bring the account up to now (depletion, low-balance warning, hold expiry). Stale wakes do nothing.</summary>
+public sealed record Wake : AccountCommand;

@@ -1,0 +1,261 @@
+using BillingFunctions.Core.Holds;
+using M = BillingFunctions.Core.Money;
+
+namespace BillingFunctions.Core.Accounts;
+
+/// <summary>
+/// The account decider: <c>Decide(state, command, now)</c> returns the new state, its events and the
+/// effects the host must carry out. Pure: time comes in as <c>now</c> (ticks), nothing is read from outside.
+/// Every decision first brings the account up to <c>now</c> in time order (warnings, depletion, hold
+/// expiries), then applies the command, then re-checks: a change can restore the account or deplete it at once.
+/// </summary>
+public static class AccountDecider
+{
+    /// <summary>Opens an account, or confirms it exists with the same settings.</summary>
+    public static Outcome Open(AccountState? existing, string accountId, string currency, string? cutoffUrl, int? lowBalanceWarningSeconds, long now)
+    {
+        if (existing is not null)
+        {
+            var same = existing.Currency == currency && existing.CutoffUrl == cutoffUrl
+                && existing.LowBalanceWarningSeconds == lowBalanceWarningSeconds;
+            return same
+                ? new Outcome(existing, [], [], null)
+                : new Outcome(existing, [], [], new Rejection(RejectionKind.AccountExists,
+                    $"Account '{accountId}' already exists with different settings."));
+        }
+        var decision = new Decision(AccountState.Open(accountId, currency, cutoffUrl, lowBalanceWarningSeconds, now), now);
+        decision.Emit(EventTypes.AccountCreated, null, 0, 0, 0);
+        return decision.Finish();
+    }
+
+    public static Outcome Decide(AccountState state, AccountCommand command, long now)
+    {
+        var decision = new Decision(state, Math.Max(now, state.SettledAt));
+        decision.AdvanceToNow();
+        var rejection = command switch
+        {
+            Credit c => decision.Credit(c.OperationId, c.Amount, EventTypes.AccountCredited, null),
+            Debit d => decision.Debit(d.OperationId, d.Amount, EventTypes.AccountDebited, null),
+            SetRate r => decision.SetRate(r),
+            PlaceHold h => decision.PlaceHold(h),
+            CaptureHold c => decision.CaptureHold(c),
+            ReleaseHold r => decision.ReleaseHold(r),
+            TransferOut t => decision.Debit(t.OperationId, t.Amount, EventTypes.TransferCompleted, t.To),
+            TransferIn t => decision.Credit(t.OperationId, t.Amount, EventTypes.TransferCompleted, t.From),
+            Wake => null,
+            _ => throw new ArgumentOutOfRangeException(nameof(command), command, "Unknown command."),
+        };
+        if (rejection is not null)
+            return new Outcome(state, [], [], rejection);
+        decision.AfterChange();
+        return decision.Finish();
+    }
+
+    /// <summary>The earliest instant available funds reach zero at the current rate; null if they never do.</summary>
+    public static long? DepletesAt(AccountState state)
+    {
+        if (state.Status == AccountStatus.Depleted)
+            return null;
+        var ticks = M.Consumption.TicksUntilZero(state.Rate, state.Carry, state.Available.Units, DateTime.MaxValue.Ticks - state.SettledAt);
+        return ticks is null ? null : state.SettledAt + ticks;
+    }
+
+    /// <summary>When the low-balance warning is due, if it still has to be given in this episode.</summary>
+    public static long? WarnsAt(AccountState state)
+    {
+        if (state.LowBalanceWarningSeconds is not { } seconds || state.LowBalanceWarned || DepletesAt(state) is not { } zero)
+            return null;
+        return Math.Max(state.SettledAt, zero - seconds * M.Consumption.TicksPerSecond);
+    }
+
+    /// <summary>The next instant anything happens to the account by itself: warning, depletion or hold expiry.</summary>
+    public static long? NextWake(AccountState state)
+    {
+        long? next = Earliest(DepletesAt(state), WarnsAt(state));
+        foreach (var hold in state.Holds.Values)
+            next = Earliest(next, hold.ExpiresAt);
+        return next;
+    }
+
+    private static long? Earliest(long? a, long? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
+
+    /// <summary>One decision in progress: the state so far and the events emitted on the way.</summary>
+    private sealed class Decision(AccountState state, long now)
+    {
+        private readonly List<AccountEvent> _events = [];
+        private readonly List<Effect> _effects = [];
+
+        public AccountState State { get; private set; } = state;
+
+        public void AdvanceToNow()
+        {
+            while (true)
+            {
+                var expiring = EarliestDueHold();
+                var horizon = expiring?.ExpiresAt ?? now;
+                var zero = DepletesAt(State);
+                var warning = WarnsAt(State);
+
+                if (warning is { } w && w <= horizon && (zero is null || w < zero))
+                {
+                    Settle(w);
+                    State = State with { LowBalanceWarned = true };
+                    Emit(EventTypes.LowBalance, null, 0, 0, State.Balance.Units);
+                }
+                else if (zero is { } z && z <= horizon)
+                {
+                    Settle(z);
+                    Deplete();
+                }
+                else
+                {
+                    Settle(horizon);
+                    if (expiring is null)
+                        return;
+                    State = State with { Holds = State.Holds.Remove(expiring.HoldId) };
+                    Emit(EventTypes.HoldExpired, $"hold:{expiring.HoldId}:expiry", expiring.Amount.Units, 0, State.Balance.Units, expiring.HoldId);
+                    RestoreIfFunded();
+                }
+            }
+        }
+
+        public void AfterChange()
+        {
+            RestoreIfFunded();
+            // A warning belongs to one approach to zero: once the account is comfortably funded again it may warn again.
+            if (State.LowBalanceWarned && State.LowBalanceWarningSeconds is { } seconds
+                && (DepletesAt(State) is not { } zero || zero - now > seconds * M.Consumption.TicksPerSecond))
+                State = State with { LowBalanceWarned = false };
+            AdvanceToNow();
+        }
+
+        public Rejection? Credit(string operationId, M.Money amount, string type, string? counterparty)
+        {
+            if (amount > M.Money.Max - State.Balance)
+                return new Rejection(RejectionKind.Validation, $"The balance would exceed the maximum of {M.Money.Max}.");
+            var before = State.Balance.Units;
+            State = State with { Balance = State.Balance + amount };
+            Emit(type, operationId, amount.Units, amount.Units, before, counterparty: counterparty);
+            return null;
+        }
+
+        public Rejection? Debit(string operationId, M.Money amount, string type, string? counterparty)
+        {
+            if (amount > State.Available)
+                return InsufficientFunds(amount);
+            var before = State.Balance.Units;
+            State = State with { Balance = State.Balance - amount };
+            Emit(type, operationId, amount.Units, -amount.Units, before, counterparty: counterparty);
+            return null;
+        }
+
+        public Rejection? SetRate(SetRate command)
+        {
+            if (command.Rate == State.Rate)
+                return null;
+            State = State with { Rate = command.Rate };
+            Emit(EventTypes.RateChanged, command.OperationId, 0, 0, State.Balance.Units, rate: command.Rate.PicoPerSecond);
+            return null;
+        }
+
+        public Rejection? PlaceHold(PlaceHold command)
+        {
+            if (State.Holds.ContainsKey(command.HoldId))
+                return new Rejection(RejectionKind.HoldState, $"Hold '{command.HoldId}' is already active.");
+            if (command.ExpiresAt is { } expires && expires <= now)
+                return new Rejection(RejectionKind.Validation, "The hold would expire immediately.");
+            if (command.Amount > State.Available)
+                return InsufficientFunds(command.Amount);
+            var hold = new Hold(command.HoldId, command.Amount, now, command.ExpiresAt);
+            State = State with { Holds = State.Holds.Add(hold.HoldId, hold) };
+            Emit(EventTypes.HoldPlaced, command.OperationId, hold.Amount.Units, 0, State.Balance.Units, hold.HoldId);
+            return null;
+        }
+
+        public Rejection? CaptureHold(CaptureHold command)
+        {
+            if (!State.Holds.TryGetValue(command.HoldId, out var hold))
+                return HoldNotActive(command.HoldId);
+            var amount = command.Amount ?? hold.Amount;
+            if (amount > hold.Amount)
+                return new Rejection(RejectionKind.Validation, $"Cannot capture {amount}: the hold is for {hold.Amount}.");
+            var before = State.Balance.Units;
+            State = State with { Balance = State.Balance - amount, Holds = State.Holds.Remove(hold.HoldId) };
+            Emit(EventTypes.HoldCaptured, command.OperationId, amount.Units, -amount.Units, before, hold.HoldId);
+            return null;
+        }
+
+        public Rejection? ReleaseHold(ReleaseHold command)
+        {
+            if (!State.Holds.TryGetValue(command.HoldId, out var hold))
+                return HoldNotActive(command.HoldId);
+            State = State with { Holds = State.Holds.Remove(hold.HoldId) };
+            Emit(EventTypes.HoldReleased, command.OperationId, hold.Amount.Units, 0, State.Balance.Units, hold.HoldId);
+            return null;
+        }
+
+        public void Emit(string type, string? operationId, long amount, long delta, long balanceBefore,
+            string? holdId = null, string? counterparty = null, long? rate = null)
+        {
+            _events.Add(new AccountEvent(type, State.AccountId, State.SettledAt, operationId, amount, delta,
+                State.UnreportedConsumption.Units, balanceBefore, State.Balance.Units, State.Held.Units, State.Episode,
+                holdId, counterparty, rate));
+            State = State with { UnreportedConsumption = M.Money.Zero, Version = State.Version + 1 };
+        }
+
+        public Outcome Finish()
+        {
+            if (NextWake(State) is { } wake)
+                _effects.Add(new ScheduleWake(wake));
+            return new Outcome(State, _events, _effects, null);
+        }
+
+        private void Settle(long to)
+        {
+            if (State.Status == AccountStatus.Active)
+            {
+                var (units, carry) = M.Consumption.Over(State.Rate, State.Carry, to - State.SettledAt);
+                var consumed = new M.Money(Math.Min(units, State.Available.Units));
+                State = State with
+                {
+                    Balance = State.Balance - consumed,
+                    Carry = carry,
+                    UnreportedConsumption = State.UnreportedConsumption + consumed,
+                };
+            }
+            State = State with { SettledAt = to };
+        }
+
+        private void Deplete()
+        {
+            // Consumption stops at zero: whatever fraction of a micro-unit was running is not charged.
+            State = State with { Status = AccountStatus.Depleted, Carry = 0, Episode = State.Episode + 1 };
+            Emit(EventTypes.AccountDepleted, null, 0, 0, State.Balance.Units);
+            if (State.CutoffUrl is { } url)
+                _effects.Add(new CallCutoff(url, _events.Count - 1));
+        }
+
+        private void RestoreIfFunded()
+        {
+            if (State.Status != AccountStatus.Depleted || State.Available.Units <= 0)
+                return;
+            State = State with { Status = AccountStatus.Active, LowBalanceWarned = false };
+            Emit(EventTypes.AccountRestored, null, 0, 0, State.Balance.Units);
+        }
+
+        private Hold? EarliestDueHold()
+        {
+            Hold? earliest = null;
+            foreach (var hold in State.Holds.Values)
+                if (hold.IsDueToExpire(now) && (earliest is null || hold.ExpiresAt < earliest.ExpiresAt))
+                    earliest = hold;
+            return earliest;
+        }
+
+        private Rejection InsufficientFunds(M.Money amount) =>
+            new(RejectionKind.InsufficientFunds, $"Needs {amount} but only {State.Available} is available on '{State.AccountId}'.");
+
+        private static Rejection HoldNotActive(string holdId) =>
+            new(RejectionKind.NotFound, $"No active hold '{holdId}'.");
+    }
+}

@@ -1,0 +1,43 @@
+using System.Collections.Immutable;
+using BillingFunctions.Core.Holds;
+using M = BillingFunctions.Core.Money;
+
+namespace BillingFunctions.Core.Accounts;
+
+/// <summary>
+/// An account as of <see cref="SettledAt"/>: consumption up to that instant is already taken from
+/// <see cref="Balance"/>. Only active holds live here; resolved ones are history kept by the host.
+/// </summary>
+public sealed record AccountState(
+    string AccountId,
+    string Currency,
+    string? CutoffUrl,
+    int? LowBalanceWarningSeconds,
+    M.Money Balance,
+    M.Rate Rate,
+    long Carry,
+    long SettledAt,
+    AccountStatus Status,
+    int Episode,
+    bool LowBalanceWarned,
+    M.Money UnreportedConsumption,
+    ImmutableSortedDictionary<string, Hold> Holds,
+    long Version)
+{
+    public M.Money Held
+    {
+        get
+        {
+            var held = M.Money.Zero;
+            foreach (var hold in Holds.Values)
+                held += hold.Amount;
+            return held;
+        }
+    }
+
+    public M.Money Available => Balance - Held;
+
+    public static AccountState Open(string accountId, string currency, string? cutoffUrl, int? lowBalanceWarningSeconds, long now) =>
+        new(accountId, currency, cutoffUrl, lowBalanceWarningSeconds, M.Money.Zero, M.Rate.Zero, 0, now,
+            AccountStatus.Active, 0, false, M.Money.Zero, ImmutableSortedDictionary<string, Hold>.Empty, 0);
+}

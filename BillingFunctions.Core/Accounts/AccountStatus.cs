@@ -1,0 +1,3 @@
+namespace BillingFunctions.Core.Accounts;
+
+public enum AccountStatus { Active, Depleted }

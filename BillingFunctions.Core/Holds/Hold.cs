@@ -1,0 +1,17 @@
+using BillingFunctions.Core.Money;
+
+namespace BillingFunctions.Core.Holds;
+
+public enum HoldStatus { Active, Captured, Released, Expired }
+
+/// <summary>Funds reserved on an account until captured, released or expired.</summary>
+public sealed record Hold(
+    string HoldId,
+    Money.Money Amount,
+    long PlacedAt,
+    long? ExpiresAt,
+    HoldStatus Status = HoldStatus.Active,
+    Money.Money Captured = default)
+{
+    public bool IsDueToExpire(long now) => Status == HoldStatus.Active && ExpiresAt is { } at && at <= now;
+}
