@@ -231,8 +231,7 @@ public static class AccountDecider
             // Consumption stops at zero: whatever fraction of a micro-unit was running is not charged.
             State = State with { Status = AccountStatus.Depleted, Carry = 0, Episode = State.Episode + 1 };
             Emit(EventTypes.AccountDepleted, null, 0, 0, State.Balance.Units);
-            if (State.CutoffUrl is { } url)
-                _effects.Add(new CallCutoff(url, _events.Count - 1));
+            _effects.Add(new CallCutoff(State.CutoffUrl, _events.Count - 1));
         }
 
         private void RestoreIfFunded()

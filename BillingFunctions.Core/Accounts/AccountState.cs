@@ -39,5 +39,5 @@ public sealed record AccountState(
 
     public static AccountState Open(string accountId, string currency, string? cutoffUrl, int? lowBalanceWarningSeconds, long now) =>
         new(accountId, currency, cutoffUrl, lowBalanceWarningSeconds, M.Money.Zero, M.Rate.Zero, 0, now,
-            AccountStatus.Active, 0, false, M.Money.Zero, ImmutableSortedDictionary<string, Hold>.Empty, 0);
+            AccountStatus.Active, 0, false, M.Money.Zero, ImmutableSortedDictionary.Create<string, Hold>(StringComparer.Ordinal), 0);
 }

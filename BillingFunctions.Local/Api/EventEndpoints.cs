@@ -1,0 +1,44 @@
+using BillingFunctions.Local.Engine;
+using BillingFunctions.Local.Storage;
+using BillingFunctions.Local.Webhooks;
+
+namespace BillingFunctions.Local.Api;
+
+/// <summary>The event feed (every change, in commit order), cut-off deliveries, and health.</summary>
+public static class EventEndpoints
+{
+    public static void MapEvents(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/events", (HttpRequest request, SqliteStore store) =>
+            Answers.TryPaging(request, out var after, out var limit, out var problem)
+                ? PageOf(store.ReadEvents(after, limit), limit)
+                : problem!).Produces<Page<EventResponse>>();
+        api.MapGet("/cutoff-deliveries", (HttpRequest request, SqliteStore store) =>
+        {
+            var accountId = request.Query["accountId"].ToString();
+            if (accountId.Length > 0 && !Answers.TryRouteId(accountId, "accountId", out var problem))
+                return problem!;
+            return Results.Json(store.ReadDeliveries(accountId.Length > 0 ? accountId : null, 1000).Select(d => new
+            {
+                d.EventId, d.AccountId, d.Url, d.Episode, depletedAt = Representations.Instant(d.DepletedAt),
+                status = d.Status.ToString().ToLowerInvariant(), d.Attempts, nextAttemptAt = Representations.Instant(d.NextAttemptAt),
+                d.LastError, deliveredAt = Representations.Instant(d.DeliveredAt),
+            }), Representations.Json);
+        });
+        api.MapGet("/health", (BillingEngine engine, CutoffDispatcher dispatcher) => Results.Json(new
+        {
+            status = "ok",
+            accounts = engine.AccountCount,
+            pendingWrites = engine.PendingWrites,
+            scheduledWakes = engine.ScheduledWakes,
+            batches = engine.Batches,
+            committedRequests = engine.CommittedRequests,
+            cutoffDeliveries = new { waiting = dispatcher.Waiting, inFlight = dispatcher.InFlight },
+        }, Representations.Json));
+    }
+
+    /// <summary>A page and the cursor for the next one (null when this page was not full).</summary>
+    internal static IResult PageOf(IReadOnlyList<StoredEvent> events, int limit) =>
+        Results.Json(new Page<EventResponse>(events.Select(Representations.Event).ToList(),
+            events.Count == limit ? events[^1].Sequence : null), Representations.Json);
+}

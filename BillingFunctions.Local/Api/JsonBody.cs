@@ -1,0 +1,151 @@
+using System.Text.Json;
+using BillingFunctions.Core.Identity;
+using Microsoft.AspNetCore.Http.Features;
+using M = BillingFunctions.Core.Money;
+
+namespace BillingFunctions.Local.Api;
+
+/// <summary>
+/// A request body read by hand: a JSON object, fields checked one by one, every problem reported as a
+/// 4xx with the field's name. Nothing here throws for bad input.
+/// </summary>
+public sealed class JsonBody
+{
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 16 };
+    private readonly JsonElement _root;
+
+    private JsonBody(JsonElement root) => _root = root;
+
+    public static async Task<(JsonBody? Body, IResult? Problem)> ReadAsync(HttpRequest request, bool required = true)
+    {
+        var limit = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? long.MaxValue;
+        if (request.ContentLength > limit)
+            return (null, Problems.TooLarge(limit));
+        if (request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any())
+            return required ? (null, Problems.Validation("A JSON object body is required.")) : (new JsonBody(default), null);
+        if (request.ContentType is { } type && !IsJson(type))
+            return (null, Problems.UnsupportedMediaType());
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, Options, request.HttpContext.RequestAborted);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return (null, Problems.Validation("The body must be a JSON object."));
+            return (new JsonBody(document.RootElement.Clone()), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.MalformedJson(e.Message));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, Problems.TooLarge(limit));
+        }
+    }
+
+    public bool Has(string name) => _root.ValueKind == JsonValueKind.Object && _root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
+
+    public bool TryString(string name, bool required, out string? value, out IResult? problem)
+    {
+        value = null;
+        problem = null;
+        if (!Has(name))
+        {
+            if (required)
+                problem = Problems.Validation($"'{name}' is required.");
+            return !required;
+        }
+        var element = _root.GetProperty(name);
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            problem = Problems.Validation($"'{name}' must be a string.");
+            return false;
+        }
+        value = element.GetString();
+        return true;
+    }
+
+    public bool TryId(string name, bool required, out string? value, out IResult? problem)
+    {
+        if (!TryString(name, required, out value, out problem))
+            return false;
+        if (value is not null && !Identifiers.IsValid(value))
+        {
+            problem = Problems.Validation(Identifiers.Describe(name));
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>An amount as a decimal string (or a bare JSON number, read from its exact text — never via double).</summary>
+    public bool TryMoney(string name, bool required, out M.Money? value, out IResult? problem)
+    {
+        value = null;
+        if (!TryDecimalText(name, required, out var text, out problem) || text is null)
+            return problem is null;
+        if (!M.Money.TryParsePositive(text, out var money, out var error))
+        {
+            problem = Problems.Validation($"'{name}' {error}.");
+            return false;
+        }
+        value = money;
+        return true;
+    }
+
+    public bool TryRate(string name, out M.Rate value, out IResult? problem)
+    {
+        value = M.Rate.Zero;
+        if (!TryDecimalText(name, true, out var text, out problem))
+            return false;
+        if (!M.Rate.TryParse(text, out value, out var error))
+        {
+            problem = Problems.Validation($"'{name}' {error}.");
+            return false;
+        }
+        return true;
+    }
+
+    public bool TryInt(string name, int min, int max, out int? value, out IResult? problem)
+    {
+        value = null;
+        problem = null;
+        if (!Has(name))
+            return true;
+        var element = _root.GetProperty(name);
+        if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out var number) || number < min || number > max)
+        {
+            problem = Problems.Validation($"'{name}' must be a whole number from {min} to {max}.");
+            return false;
+        }
+        value = number;
+        return true;
+    }
+
+    private bool TryDecimalText(string name, bool required, out string? text, out IResult? problem)
+    {
+        text = null;
+        problem = null;
+        if (!Has(name))
+        {
+            if (required)
+                problem = Problems.Validation($"'{name}' is required.");
+            return !required;
+        }
+        var element = _root.GetProperty(name);
+        text = element.ValueKind switch
+        {
+            JsonValueKind.String => element.GetString(),
+            JsonValueKind.Number => element.GetRawText(),
+            _ => null,
+        };
+        if (text is null)
+        {
+            problem = Problems.Validation($"'{name}' must be a decimal string such as \"12.5\".");
+            return false;
+        }
+        return true;
+    }
+
+    private static bool IsJson(string contentType) =>
+        contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+        || contentType.Split(';')[0].Trim().EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+}

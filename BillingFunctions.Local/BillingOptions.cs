@@ -1,0 +1,51 @@
+namespace BillingFunctions.Local;
+
+/// <summary>The <c>Billing</c> configuration section (env vars: <c>Billing__DataDirectory</c> and so on).</summary>
+public sealed class BillingOptions
+{
+    public const string Section = "Billing";
+
+    /// <summary>Where the SQLite file lives.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Cut-off URL for accounts that have none of their own. Trusted: set by the operator.</summary>
+    public string? CutoffUrl { get; set; }
+
+    /// <summary>HMAC-SHA256 key for webhook signatures; without one, webhooks go out unsigned (logged at start).</summary>
+    public string? WebhookSecret { get; set; }
+
+    /// <summary>Hosts a per-account cut-off URL may point at. Empty: per-account URLs are refused.</summary>
+    public List<string> AllowedCallbackHosts { get; set; } = [];
+
+    /// <summary>When set, every request must carry it in <c>X-Api-Key</c>.</summary>
+    public string? ApiKey { get; set; }
+
+    public string DefaultCurrency { get; set; } = "USD";
+
+    /// <summary>Holds without <c>expiresInSeconds</c> expire after this long, so no reservation is forgotten forever.</summary>
+    public int DefaultHoldExpirySeconds { get; set; } = 7 * 24 * 3600;
+
+    public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Writes waiting for the writer beyond this are answered 503 with Retry-After.</summary>
+    public int MaxPendingWrites { get; set; } = 100_000;
+
+    public int MaxBatchSize { get; set; } = 4096;
+
+    /// <summary>SQLite synchronous=FULL (fsync every commit). Turning it off keeps process-crash safety but not power-loss safety.</summary>
+    public bool SynchronousCommit { get; set; } = true;
+
+    public WebhookOptions Webhook { get; set; } = new();
+
+    /// <summary>A built-in receiver at <c>/dev/cutoffs</c> that records cut-off calls; the default target when no URL is configured.</summary>
+    public bool DevReceiver { get; set; }
+}
+
+public sealed class WebhookOptions
+{
+    public int TimeoutSeconds { get; set; } = 5;
+    public int MaxConcurrentDeliveries { get; set; } = 256;
+    public int InitialBackoffMilliseconds { get; set; } = 500;
+    public int MaxBackoffSeconds { get; set; } = 300;
+    public int GiveUpAfterSeconds { get; set; } = 24 * 3600;
+}

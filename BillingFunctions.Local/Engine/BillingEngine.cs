@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using BillingFunctions.Core.Accounts;
+using BillingFunctions.Core.Transfers;
+using BillingFunctions.Local.Storage;
+using M = BillingFunctions.Core.Money;
+
+namespace BillingFunctions.Local.Engine;
+
+/// <summary>
+/// The single writer. Every change goes through one loop that takes whatever requests are waiting,
+/// decides them in order against an overlay, commits them to SQLite in one transaction (group commit),
+/// and only then publishes the new states and answers the callers. One writer means no lost updates and
+/// atomic transfers without locks; batching means one fsync serves many operations.
+/// </summary>
+public sealed class BillingEngine : IAsyncDisposable
+{
+    private readonly SqliteStore _store;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly int _maxPendingWrites;
+    private readonly int _maxBatchSize;
+    private readonly ConcurrentDictionary<string, AccountState> _accounts = new(StringComparer.Ordinal);
+    private readonly Channel<WriteRequest> _writes = Channel.CreateUnbounded<WriteRequest>(new() { SingleReader = true });
+    private readonly Dictionary<string, long> _scheduledWakes = new(StringComparer.Ordinal);
+    private readonly DueQueue<string> _wakes;
+    private readonly Func<string?> _defaultCutoffUrl;
+    private Task? _writer;
+    private int _pendingWrites;
+    private long _lastNow;
+    private long _batches;
+    private long _committedRequests;
+
+    public BillingEngine(SqliteStore store, TimeProvider clock, ILogger<BillingEngine> logger, Func<string?> defaultCutoffUrl,
+        int maxPendingWrites = 100_000, int maxBatchSize = 4096)
+    {
+        _store = store;
+        _clock = clock;
+        _logger = logger;
+        _defaultCutoffUrl = defaultCutoffUrl;
+        _maxPendingWrites = maxPendingWrites;
+        _maxBatchSize = maxBatchSize;
+        _wakes = new DueQueue<string>("billing-wakes", clock, accountId => _writes.Writer.TryWrite(new WakeRequest(accountId)));
+
+        foreach (var account in store.LoadAccounts())
+            _accounts[account.AccountId] = account;
+        // Wakes that fell due while the server was down are due now: the queue hands them over at once.
+        foreach (var account in _accounts.Values)
+            if (AccountDecider.NextWake(account) is { } at)
+                ScheduleWake(account.AccountId, at, long.MinValue);
+        _logger.LogInformation("Loaded {AccountCount} accounts from {DatabasePath}", _accounts.Count, store.Path);
+    }
+
+    /// <summary>Starts the writer loop; wakes that came due while stopped are already queued and go first.</summary>
+    public void Start() => _writer ??= Task.Factory.StartNew(RunWriter, TaskCreationOptions.LongRunning).Unwrap();
+
+    /// <summary>Called after each commit with the cut-off deliveries it made durable.</summary>
+    public event Action<IReadOnlyList<CutoffDelivery>>? DeliveriesCommitted;
+
+    public int AccountCount => _accounts.Count;
+    public int PendingWrites => Volatile.Read(ref _pendingWrites);
+    public int ScheduledWakes => _wakes.Count;
+    public long Batches => Interlocked.Read(ref _batches);
+    public long CommittedRequests => Interlocked.Read(ref _committedRequests);
+
+    public long Now() => _clock.GetUtcNow().UtcTicks;
+
+    public bool TryGetAccount(string accountId, out AccountState state) => _accounts.TryGetValue(accountId, out state!);
+
+    public Task<WriteResult> Open(string accountId, string currency, string? cutoffUrl, int? lowBalanceWarningSeconds,
+        Func<AccountState, bool, Rendered> render) =>
+        Submit(new OpenAccountRequest(accountId, currency, cutoffUrl, lowBalanceWarningSeconds, render));
+
+    public Task<WriteResult> Execute(string accountId, AccountCommand command, string? idempotencyKey, string fingerprint,
+        Func<AccountState, Outcome, Rendered> render) =>
+        Submit(new AccountRequest(accountId, command, idempotencyKey, fingerprint, render));
+
+    public Task<WriteResult> Transfer(string from, string to, string transferId, M.Money amount, string fingerprint,
+        Func<TransferOutcome, Rendered> render) =>
+        Submit(new TransferRequest(from, to, transferId, amount, fingerprint, render));
+
+    /// <summary>Internal bookkeeping is never refused for load: losing it would lose a delivery's progress.</summary>
+    public void RecordDelivery(CutoffDelivery delivery) => _writes.Writer.TryWrite(new DeliveryUpdateRequest(delivery));
+
+    public async ValueTask DisposeAsync()
+    {
+        _wakes.Dispose();
+        _writes.Writer.TryComplete();
+        if (_writer is not null)
+            await _writer.ConfigureAwait(false);
+    }
+
+    internal string? DefaultCutoffUrl() => _defaultCutoffUrl();
+
+    internal void ReportNoCutoffUrl(string accountId) =>
+        _logger.LogWarning("Account {AccountId} is depleted but has no cut-off URL and no default is configured", accountId);
+
+    private Task<WriteResult> Submit(AnsweredRequest request)
+    {
+        if (Interlocked.Increment(ref _pendingWrites) > _maxPendingWrites)
+        {
+            Interlocked.Decrement(ref _pendingWrites);
+            throw new OverloadedException();
+        }
+        if (!_writes.Writer.TryWrite(request))
+        {
+            Interlocked.Decrement(ref _pendingWrites);
+            throw new ObjectDisposedException(nameof(BillingEngine));
+        }
+        return request.Answer;
+    }
+
+    private async Task RunWriter()
+    {
+        var batch = new List<WriteRequest>(_maxBatchSize);
+        var reader = _writes.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < _maxBatchSize && reader.TryRead(out var request))
+                batch.Add(request);
+            CommitBatch(batch);
+            foreach (var request in batch)
+                if (request is AnsweredRequest)
+                    Interlocked.Decrement(ref _pendingWrites);
+            batch.Clear();
+        }
+    }
+
+    private void CommitBatch(List<WriteRequest> batch)
+    {
+        var work = new UnitOfWork(this, _store);
+        var applied = new List<WriteRequest>(batch.Count);
+        foreach (var request in batch)
+        {
+            try
+            {
+                request.Apply(work, NextNow());
+                applied.Add(request);
+            }
+            catch (Exception bug)
+            {
+                // A bug in one request must not take the batch down; its partial work never reached the overlay.
+                _logger.LogError(bug, "A write request failed while being decided");
+                request.Fail(bug);
+            }
+        }
+
+        try
+        {
+            _store.Commit(work.Batch);
+        }
+        catch (Exception error)
+        {
+            _logger.LogError(error, "Commit of {RequestCount} requests failed; none is acknowledged", applied.Count);
+            var failure = new StorageUnavailableException(error);
+            foreach (var request in applied)
+                request.Fail(failure);
+            return;
+        }
+
+        foreach (var state in work.Changed)
+            _accounts[state.AccountId] = state;
+        var now = NextNow();
+        foreach (var (accountId, at) in work.Wakes)
+            ScheduleWake(accountId, at, now);
+        if (work.NewDeliveries.Count > 0)
+            DeliveriesCommitted?.Invoke(work.NewDeliveries);
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _committedRequests, applied.Count);
+        foreach (var request in applied)
+            request.Complete();
+    }
+
+    /// <summary>
+    /// Keeps at most one pending wake per account: a later instant is skipped because the earlier wake
+    /// will reschedule it; an earlier one replaces it. Runs on the writer thread only.
+    /// </summary>
+    private void ScheduleWake(string accountId, long at, long now)
+    {
+        if (_scheduledWakes.TryGetValue(accountId, out var scheduled) && scheduled > now && scheduled <= at)
+            return;
+        _scheduledWakes[accountId] = at;
+        _wakes.Schedule(accountId, at);
+    }
+
+    /// <summary>The writer's clock never runs backwards, even if the host's does.</summary>
+    private long NextNow() => _lastNow = Math.Max(_lastNow, Now());
+}

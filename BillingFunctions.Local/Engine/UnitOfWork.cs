@@ -1,0 +1,72 @@
+using BillingFunctions.Core.Accounts;
+using BillingFunctions.Core.Holds;
+using BillingFunctions.Local.Storage;
+
+namespace BillingFunctions.Local.Engine;
+
+/// <summary>
+/// One group commit in the making. Decisions in the batch see each other's results through an overlay
+/// over the committed accounts; nothing becomes visible to readers until the batch is on disk.
+/// </summary>
+internal sealed class UnitOfWork(BillingEngine engine, SqliteStore store)
+{
+    private readonly Dictionary<string, AccountState> _overlay = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IdempotencyRecord> _records = new(StringComparer.Ordinal);
+
+    public CommitBatch Batch { get; } = new();
+    public List<(string AccountId, long At)> Wakes { get; } = [];
+    public List<CutoffDelivery> NewDeliveries { get; } = [];
+    public IEnumerable<AccountState> Changed => _overlay.Values;
+
+    public bool TryGetAccount(string accountId, out AccountState state) =>
+        _overlay.TryGetValue(accountId, out state!) || engine.TryGetAccount(accountId, out state!);
+
+    public IdempotencyRecord? FindIdempotency(string key) =>
+        _records.TryGetValue(key, out var record) ? record : store.FindIdempotency(key);
+
+    public Hold? FindHold(string accountId, string holdId) => store.FindHold(accountId, holdId);
+
+    public void Remember(IdempotencyRecord record)
+    {
+        _records[record.Key] = record;
+        Batch.IdempotencyRecords.Add(record);
+    }
+
+    /// <summary>Takes an accepted outcome into the batch: state, events, hold records, wakes and cut-off calls.</summary>
+    public void Apply(AccountState before, Outcome outcome, long now)
+    {
+        foreach (var effect in outcome.Effects)
+            if (effect is ScheduleWake wake)
+                Wakes.Add((before.AccountId, wake.At));
+        if (outcome.Events.Count == 0)
+            return; // settling consumption alone changes nothing worth a write
+
+        var state = outcome.State;
+        _overlay[state.AccountId] = state;
+        Batch.Accounts[state.AccountId] = state;
+        foreach (var hold in HoldChanges.Of(before, outcome))
+            Batch.Holds.Add((state.AccountId, hold));
+
+        var eventIds = new string[outcome.Events.Count];
+        for (var i = 0; i < eventIds.Length; i++)
+        {
+            eventIds[i] = Guid.CreateVersion7().ToString();
+            Batch.Events.Add((eventIds[i], outcome.Events[i]));
+        }
+        foreach (var effect in outcome.Effects)
+        {
+            if (effect is not CallCutoff cutoff)
+                continue;
+            var depleted = outcome.Events[cutoff.EventIndex];
+            if ((cutoff.Url ?? engine.DefaultCutoffUrl()) is not { } url)
+            {
+                engine.ReportNoCutoffUrl(state.AccountId);
+                continue;
+            }
+            var delivery = new CutoffDelivery(eventIds[cutoff.EventIndex], state.AccountId, url, depleted.Episode,
+                depleted.At, now, DeliveryStatus.Pending, 0, now);
+            Batch.Deliveries.Add(delivery);
+            NewDeliveries.Add(delivery);
+        }
+    }
+}

@@ -1,0 +1,249 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using BillingFunctions.Core.Accounts;
+using BillingFunctions.Core.Holds;
+using Microsoft.Data.Sqlite;
+using M = BillingFunctions.Core.Money;
+
+namespace BillingFunctions.Local.Storage;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode. One writer connection, owned by the engine's writer
+/// loop, commits whole batches; reads open their own pooled connections and never block the writer.
+/// </summary>
+public sealed class SqliteStore : IDisposable
+{
+    private readonly string _connectionString;
+    private readonly SqliteConnection _writer;
+
+    public SqliteStore(string dataDirectory, bool synchronousFull = true)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        Path = System.IO.Path.Combine(dataDirectory, "billing.db");
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true }.ToString();
+        _writer = new SqliteConnection(_connectionString);
+        _writer.Open();
+        // FULL: a commit is on disk before the operation is acknowledged; group commit pays the fsync once per batch.
+        Execute(_writer, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={(synchronousFull ? "FULL" : "NORMAL")}; PRAGMA busy_timeout=5000;");
+        Execute(_writer, Schema.Create);
+    }
+
+    public string Path { get; }
+
+    public IReadOnlyList<AccountState> LoadAccounts()
+    {
+        using var command = _writer.CreateCommand();
+        command.CommandText = """
+            SELECT account_id, currency, cutoff_url, low_balance_warning_seconds, balance, rate, carry, settled_at,
+                   status, episode, low_balance_warned, unreported_consumption, active_holds, version FROM accounts
+            """;
+        using var reader = command.ExecuteReader();
+        var accounts = new List<AccountState>();
+        while (reader.Read())
+        {
+            accounts.Add(new AccountState(
+                reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetInt32(3), new M.Money(reader.GetInt64(4)), new M.Rate(reader.GetInt64(5)),
+                reader.GetInt64(6), reader.GetInt64(7), (AccountStatus)reader.GetInt32(8), reader.GetInt32(9),
+                reader.GetInt64(10) != 0, new M.Money(reader.GetInt64(11)), ParseActiveHolds(reader.GetString(12)), reader.GetInt64(13)));
+        }
+        return accounts;
+    }
+
+    public IReadOnlyList<CutoffDelivery> LoadPendingDeliveries()
+    {
+        using var command = _writer.CreateCommand();
+        command.CommandText = $"{DeliverySelect} WHERE status = 'pending'";
+        return ReadDeliveries(command);
+    }
+
+    /// <summary>Writes a batch atomically. Throws if SQLite refuses; then nothing of the batch is stored.</summary>
+    internal void Commit(CommitBatch batch)
+    {
+        if (batch.IsEmpty)
+            return;
+        using var transaction = _writer.BeginTransaction();
+        foreach (var account in batch.Accounts.Values)
+            Run(transaction, """
+                INSERT INTO accounts VALUES ($id, $currency, $url, $warn, $balance, $rate, $carry, $settled, $status, $episode, $warned, $unreported, $holds, $version)
+                ON CONFLICT (account_id) DO UPDATE SET balance = excluded.balance, rate = excluded.rate, carry = excluded.carry,
+                    settled_at = excluded.settled_at, status = excluded.status, episode = excluded.episode,
+                    low_balance_warned = excluded.low_balance_warned, unreported_consumption = excluded.unreported_consumption,
+                    active_holds = excluded.active_holds, version = excluded.version
+                """,
+                ("$id", account.AccountId), ("$currency", account.Currency), ("$url", account.CutoffUrl),
+                ("$warn", account.LowBalanceWarningSeconds), ("$balance", account.Balance.Units), ("$rate", account.Rate.PicoPerSecond),
+                ("$carry", account.Carry), ("$settled", account.SettledAt), ("$status", (int)account.Status),
+                ("$episode", account.Episode), ("$warned", account.LowBalanceWarned ? 1 : 0),
+                ("$unreported", account.UnreportedConsumption.Units), ("$holds", FormatActiveHolds(account.Holds)), ("$version", account.Version));
+        foreach (var (accountId, hold) in batch.Holds)
+            Run(transaction, """
+                INSERT INTO holds VALUES ($account, $hold, $amount, $captured, $status, $placed, $expires)
+                ON CONFLICT (account_id, hold_id) DO UPDATE SET captured = excluded.captured, status = excluded.status
+                """,
+                ("$account", accountId), ("$hold", hold.HoldId), ("$amount", hold.Amount.Units), ("$captured", hold.Captured.Units),
+                ("$status", HoldStatusName(hold.Status)), ("$placed", hold.PlacedAt), ("$expires", hold.ExpiresAt));
+        foreach (var (eventId, e) in batch.Events)
+            Run(transaction, """
+                INSERT INTO events (event_id, type, account_id, operation_id, at, amount, delta, consumed, balance_before,
+                    balance_after, held_after, episode, hold_id, counterparty, rate)
+                VALUES ($id, $type, $account, $operation, $at, $amount, $delta, $consumed, $before, $after, $held, $episode, $hold, $counterparty, $rate)
+                """,
+                ("$id", eventId), ("$type", e.Type), ("$account", e.AccountId), ("$operation", e.OperationId), ("$at", e.At),
+                ("$amount", e.Amount), ("$delta", e.Delta), ("$consumed", e.Consumed), ("$before", e.BalanceBefore),
+                ("$after", e.BalanceAfter), ("$held", e.HeldAfter), ("$episode", e.Episode), ("$hold", e.HoldId),
+                ("$counterparty", e.Counterparty), ("$rate", e.RatePerSecond));
+        foreach (var record in batch.IdempotencyRecords)
+            Run(transaction, "INSERT INTO idempotency VALUES ($key, $fingerprint, $status, $body, $at)",
+                ("$key", record.Key), ("$fingerprint", record.Fingerprint), ("$status", record.Status), ("$body", record.Body),
+                ("$at", DateTime.UtcNow.Ticks));
+        foreach (var d in batch.Deliveries)
+            Run(transaction, """
+                INSERT INTO cutoff_deliveries VALUES ($id, $account, $url, $episode, $depleted, $created, $status, $attempts, $next, $error, $delivered)
+                ON CONFLICT (event_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
+                    next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error, delivered_at = excluded.delivered_at
+                """,
+                ("$id", d.EventId), ("$account", d.AccountId), ("$url", d.Url), ("$episode", d.Episode), ("$depleted", d.DepletedAt),
+                ("$created", d.CreatedAt), ("$status", d.Status.ToString().ToLowerInvariant()), ("$attempts", d.Attempts),
+                ("$next", d.NextAttemptAt), ("$error", d.LastError), ("$delivered", d.DeliveredAt));
+        transaction.Commit();
+    }
+
+    /// <summary>Looks up an operation id on the writer's connection, so it sees every committed batch.</summary>
+    internal IdempotencyRecord? FindIdempotency(string key)
+    {
+        using var command = _writer.CreateCommand();
+        command.CommandText = "SELECT fingerprint, status, body FROM idempotency WHERE key = $key";
+        command.Parameters.AddWithValue("$key", key);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new IdempotencyRecord(key, reader.GetString(0), reader.GetInt32(1), reader.GetString(2)) : null;
+    }
+
+    internal Hold? FindHold(string accountId, string holdId)
+    {
+        using var command = _writer.CreateCommand();
+        command.CommandText = $"{HoldSelect} WHERE account_id = $account AND hold_id = $hold";
+        command.Parameters.AddWithValue("$account", accountId);
+        command.Parameters.AddWithValue("$hold", holdId);
+        return ReadHoldRows(command).FirstOrDefault();
+    }
+
+    public IReadOnlyList<Hold> ReadHolds(string accountId)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"{HoldSelect} WHERE account_id = $account ORDER BY placed_at, hold_id";
+        command.Parameters.AddWithValue("$account", accountId);
+        return ReadHoldRows(command);
+    }
+
+    /// <summary>Events after a sequence number, in commit order; optionally only one account's (its ledger).</summary>
+    public IReadOnlyList<StoredEvent> ReadEvents(long after, int limit, string? accountId = null)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT sequence, event_id, type, account_id, operation_id, at, amount, delta, consumed, balance_before,
+                   balance_after, held_after, episode, hold_id, counterparty, rate
+            FROM events WHERE sequence > $after {(accountId is null ? "" : "AND account_id = $account")}
+            ORDER BY sequence LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$after", after);
+        command.Parameters.AddWithValue("$limit", limit);
+        if (accountId is not null)
+            command.Parameters.AddWithValue("$account", accountId);
+        using var reader = command.ExecuteReader();
+        var events = new List<StoredEvent>();
+        while (reader.Read())
+        {
+            events.Add(new StoredEvent(reader.GetInt64(0), reader.GetString(1), new AccountEvent(
+                reader.GetString(2), reader.GetString(3), reader.GetInt64(5), reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9), reader.GetInt64(10),
+                reader.GetInt64(11), reader.GetInt32(12), reader.IsDBNull(13) ? null : reader.GetString(13),
+                reader.IsDBNull(14) ? null : reader.GetString(14), reader.IsDBNull(15) ? null : reader.GetInt64(15))));
+        }
+        return events;
+    }
+
+    public IReadOnlyList<CutoffDelivery> ReadDeliveries(string? accountId, int limit)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"{DeliverySelect} {(accountId is null ? "" : "WHERE account_id = $account")} ORDER BY created_at DESC LIMIT $limit";
+        command.Parameters.AddWithValue("$limit", limit);
+        if (accountId is not null)
+            command.Parameters.AddWithValue("$account", accountId);
+        return ReadDeliveries(command);
+    }
+
+    public void Dispose() => _writer.Dispose();
+
+    private const string HoldSelect = "SELECT hold_id, amount, captured, status, placed_at, expires_at FROM holds";
+
+    private const string DeliverySelect = """
+        SELECT event_id, account_id, url, episode, depleted_at, created_at, status, attempts, next_attempt_at, last_error, delivered_at
+        FROM cutoff_deliveries
+        """;
+
+    private SqliteConnection OpenReader()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private static List<Hold> ReadHoldRows(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var holds = new List<Hold>();
+        while (reader.Read())
+            holds.Add(new Hold(reader.GetString(0), new M.Money(reader.GetInt64(1)), reader.GetInt64(4),
+                reader.IsDBNull(5) ? null : reader.GetInt64(5), Enum.Parse<HoldStatus>(reader.GetString(3), ignoreCase: true),
+                new M.Money(reader.GetInt64(2))));
+        return holds;
+    }
+
+    private static List<CutoffDelivery> ReadDeliveries(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var deliveries = new List<CutoffDelivery>();
+        while (reader.Read())
+            deliveries.Add(new CutoffDelivery(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3),
+                reader.GetInt64(4), reader.GetInt64(5), Enum.Parse<DeliveryStatus>(reader.GetString(6), ignoreCase: true),
+                reader.GetInt32(7), reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetString(9),
+                reader.IsDBNull(10) ? null : reader.GetInt64(10)));
+        return deliveries;
+    }
+
+    private static string HoldStatusName(HoldStatus status) => status.ToString().ToLowerInvariant();
+
+    private sealed record ActiveHold(string Id, long Amount, long PlacedAt, long? ExpiresAt);
+
+    private static string FormatActiveHolds(ImmutableSortedDictionary<string, Hold> holds) =>
+        holds.Count == 0 ? "[]" : JsonSerializer.Serialize(holds.Values.Select(h => new ActiveHold(h.HoldId, h.Amount.Units, h.PlacedAt, h.ExpiresAt)));
+
+    private static ImmutableSortedDictionary<string, Hold> ParseActiveHolds(string json)
+    {
+        if (json == "[]")
+            return ImmutableSortedDictionary.Create<string, Hold>(StringComparer.Ordinal);
+        return JsonSerializer.Deserialize<List<ActiveHold>>(json)!
+            .ToImmutableSortedDictionary(h => h.Id, h => new Hold(h.Id, new M.Money(h.Amount), h.PlacedAt, h.ExpiresAt), StringComparer.Ordinal);
+    }
+
+    private void Run(SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = _writer.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        command.ExecuteNonQuery();
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
