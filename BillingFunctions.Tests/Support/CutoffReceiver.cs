@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace BillingFunctions.Tests.Support;
+
+/// <summary>
+/// A real HTTP listener on a loopback port standing in for the platform: records each cut-off GET with
+/// its arrival instant. It can be told to fail or to answer slowly, to exercise retries.
+/// </summary>
+public sealed class CutoffReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ReceivedCall> _calls = new();
+
+    private CutoffReceiver(WebApplication app) => _app = app;
+
+    public string Url { get; private set; } = "";
+
+    /// <summary>Status answered while failing (0 = answer 200).</summary>
+    public int FailWith { get; set; }
+
+    public TimeSpan Delay { get; set; }
+
+    public IReadOnlyList<ReceivedCall> Calls => _calls.ToArray();
+
+    public IReadOnlyList<ReceivedCall> CallsFor(string userId) => _calls.Where(c => c.UserId == userId).ToList();
+
+    public static async Task<CutoffReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var receiver = new CutoffReceiver(app);
+        app.MapGet("/cutoff", async (HttpRequest request) =>
+        {
+            var arrived = DateTime.UtcNow.Ticks;
+            if (receiver.Delay > TimeSpan.Zero)
+                await Task.Delay(receiver.Delay);
+            var failing = receiver.FailWith;
+            receiver._calls.Enqueue(new ReceivedCall(request.Query["userId"].ToString(), request.Headers["X-Billing-Event-Id"].ToString(),
+                request.Headers["X-Billing-Timestamp"].ToString(), request.Headers["X-Billing-Signature"].ToString(), arrived, failing));
+            return failing == 0 ? Results.Ok() : Results.StatusCode(failing);
+        });
+        await app.StartAsync();
+        receiver.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/cutoff";
+        return receiver;
+    }
+
+    /// <summary>Waits until <paramref name="count"/> successful calls for the user arrived, or the timeout passes.</summary>
+    public async Task<IReadOnlyList<ReceivedCall>> WaitForAsync(string userId, int count = 1, int timeoutSeconds = 15)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            var delivered = CallsFor(userId).Where(c => c.AnsweredStatus == 0).ToList();
+            if (delivered.Count >= count)
+                return delivered;
+            await Task.Delay(20);
+        }
+        return CallsFor(userId).Where(c => c.AnsweredStatus == 0).ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    public sealed record ReceivedCall(string UserId, string EventId, string Timestamp, string Signature, long ArrivedTicks, int AnsweredStatus);
+}

@@ -1,0 +1,133 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using BillingFunctions.Local;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BillingFunctions.Tests.Support;
+
+/// <summary>The real self-hosted server, in this process, on a loopback port, over a real SQLite file.</summary>
+public sealed class RunningServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RunningServer(WebApplication app, string dataDirectory, string baseUrl)
+    {
+        _app = app;
+        DataDirectory = dataDirectory;
+        BaseUrl = baseUrl;
+        Client = new HttpClient { BaseAddress = new Uri(baseUrl) };
+    }
+
+    public string DataDirectory { get; }
+    public string BaseUrl { get; }
+    public HttpClient Client { get; }
+
+    public static async Task<RunningServer> StartAsync(string? dataDirectory = null, params string[] settings)
+    {
+        dataDirectory ??= TempDirectory.Create();
+        var args = new List<string>
+        {
+            "--urls", "http://127.0.0.1:0",
+            "--environment", "Production",
+            $"--Billing:DataDirectory={dataDirectory}",
+            "--Billing:AllowedCallbackHosts:0=127.0.0.1",
+            "--Billing:WebhookSecret=test-secret",
+            "--Billing:Webhook:InitialBackoffMilliseconds=100",
+            "--Logging:LogLevel:Default=Warning",
+            "--Logging:Console:FormatterName=simple",
+        };
+        args.AddRange(settings.Select(s => "--" + s));
+        var app = BillingServer.Build(args.ToArray());
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new RunningServer(app, dataDirectory, address);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>Small HTTP helpers that speak the contract of BRIEF §4.</summary>
+public static class Api
+{
+    public static async Task<JsonElement> Json(this HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return JsonDocument.Parse(text.Length == 0 ? "null" : text).RootElement.Clone();
+    }
+
+    public static Task<HttpResponseMessage> OpenAccount(this HttpClient client, string accountId, object? body = null) =>
+        client.PutAsJsonAsync($"/api/accounts/{accountId}", body ?? new { });
+
+    public static Task<HttpResponseMessage> Credit(this HttpClient client, string accountId, string amount, string? operationId = null) =>
+        client.PostAsJsonAsync($"/api/accounts/{accountId}/credits", new { amount, operationId });
+
+    public static Task<HttpResponseMessage> Debit(this HttpClient client, string accountId, string amount, string? operationId = null) =>
+        client.PostAsJsonAsync($"/api/accounts/{accountId}/debits", new { amount, operationId });
+
+    public static Task<HttpResponseMessage> SetRate(this HttpClient client, string accountId, string ratePerSecond) =>
+        client.PutAsJsonAsync($"/api/accounts/{accountId}/rate", new { ratePerSecond });
+
+    public static Task<HttpResponseMessage> Transfer(this HttpClient client, string from, string to, string amount, string transferId) =>
+        client.PostAsJsonAsync("/api/transfers", new { from, to, amount, transferId });
+
+    public static async Task<JsonElement> Account(this HttpClient client, string accountId)
+    {
+        var response = await client.GetAsync($"/api/accounts/{accountId}");
+        response.EnsureSuccessStatusCode();
+        return await response.Json();
+    }
+
+    /// <summary>Every event of an account, all pages.</summary>
+    public static async Task<List<JsonElement>> Ledger(this HttpClient client, string accountId)
+    {
+        var entries = new List<JsonElement>();
+        long after = 0;
+        while (true)
+        {
+            var page = await (await client.GetAsync($"/api/accounts/{accountId}/ledger?after={after}&limit=1000")).Json();
+            entries.AddRange(page.GetProperty("items").EnumerateArray());
+            if (page.GetProperty("next").ValueKind == JsonValueKind.Null)
+                return entries;
+            after = page.GetProperty("next").GetInt64();
+        }
+    }
+
+    public static async Task<List<JsonElement>> Events(this HttpClient client)
+    {
+        var events = new List<JsonElement>();
+        long after = 0;
+        while (true)
+        {
+            var page = await (await client.GetAsync($"/api/events?after={after}&limit=1000")).Json();
+            events.AddRange(page.GetProperty("items").EnumerateArray());
+            if (page.GetProperty("next").ValueKind == JsonValueKind.Null)
+                return events;
+            after = page.GetProperty("next").GetInt64();
+        }
+    }
+
+    public static string Str(this JsonElement e, string name) => e.GetProperty(name).GetString()!;
+
+    public static decimal Dec(this JsonElement e, string name) => decimal.Parse(e.GetProperty(name).GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
+    public static long Ticks(this JsonElement e, string name) =>
+        DateTime.Parse(e.GetProperty(name).GetString()!, null, System.Globalization.DateTimeStyles.RoundtripKind).Ticks;
+}
+
+public static class TempDirectory
+{
+    public static string Create()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "billing-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
