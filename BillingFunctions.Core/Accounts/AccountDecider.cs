@@ -32,7 +32,7 @@ public static class AccountDecider
     {
         var decision = new Decision(state, Math.Max(now, state.SettledAt));
         decision.AdvanceToNow();
-        var rejection = command switch
+        var rejection = NonPositiveAmount(command) ?? command switch
         {
             Credit c => decision.Credit(c.OperationId, c.Amount, EventTypes.AccountCredited, null),
             Debit d => decision.Debit(d.OperationId, d.Amount, EventTypes.AccountDebited, null),
@@ -49,6 +49,22 @@ public static class AccountDecider
             return new Outcome(state, [], [], rejection);
         decision.AfterChange();
         return decision.Finish();
+    }
+
+    /// <summary>Amounts are positive by construction at the edge; the core checks again because every host calls it.</summary>
+    private static Rejection? NonPositiveAmount(AccountCommand command)
+    {
+        var amount = command switch
+        {
+            Credit c => c.Amount,
+            Debit d => d.Amount,
+            PlaceHold h => h.Amount,
+            CaptureHold { Amount: { } captured } => captured,
+            TransferOut t => t.Amount,
+            TransferIn t => t.Amount,
+            _ => (M.Money?)null,
+        };
+        return amount is { Units: <= 0 } ? new Rejection(RejectionKind.Validation, "Amounts must be greater than zero.") : null;
     }
 
     /// <summary>The earliest instant available funds reach zero at the current rate; null if they never do.</summary>
@@ -102,7 +118,8 @@ public static class AccountDecider
                     State = State with { LowBalanceWarned = true };
                     Emit(EventTypes.LowBalance, null, 0, 0, State.Balance.Units);
                 }
-                else if (zero is { } z && z <= horizon)
+                // A hold expiring at the very zero tick frees its money at that instant: funds never ran out.
+                else if (zero is { } z && (z < horizon || (z == horizon && expiring is null)))
                 {
                     Settle(z);
                     Deplete();
@@ -115,6 +132,7 @@ public static class AccountDecider
                     State = State with { Holds = State.Holds.Remove(expiring.HoldId) };
                     Emit(EventTypes.HoldExpired, $"hold:{expiring.HoldId}:expiry", expiring.Amount.Units, 0, State.Balance.Units, expiring.HoldId);
                     RestoreIfFunded();
+                    RearmWarningIfClear();
                 }
             }
         }
@@ -122,10 +140,7 @@ public static class AccountDecider
         public void AfterChange()
         {
             RestoreIfFunded();
-            // A warning belongs to one approach to zero: once the account is comfortably funded again it may warn again.
-            if (State.LowBalanceWarned && State.LowBalanceWarningSeconds is { } seconds
-                && (DepletesAt(State) is not { } zero || zero - now > seconds * M.Consumption.TicksPerSecond))
-                State = State with { LowBalanceWarned = false };
+            RearmWarningIfClear();
             AdvanceToNow();
         }
 
@@ -232,6 +247,14 @@ public static class AccountDecider
             State = State with { Status = AccountStatus.Depleted, Carry = 0, Episode = State.Episode + 1 };
             Emit(EventTypes.AccountDepleted, null, 0, 0, State.Balance.Units);
             _effects.Add(new CallCutoff(State.CutoffUrl, _events.Count - 1));
+        }
+
+        /// <summary>A warning belongs to one approach to zero: once comfortably funded again, the account may warn again.</summary>
+        private void RearmWarningIfClear()
+        {
+            if (State.LowBalanceWarned && State.LowBalanceWarningSeconds is { } seconds
+                && (DepletesAt(State) is not { } zero || zero - State.SettledAt > seconds * M.Consumption.TicksPerSecond))
+                State = State with { LowBalanceWarned = false };
         }
 
         private void RestoreIfFunded()

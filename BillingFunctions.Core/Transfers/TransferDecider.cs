@@ -10,6 +10,8 @@ public static class TransferDecider
 {
     public static TransferOutcome Decide(AccountState from, AccountState to, string transferId, Money.Money amount, long now)
     {
+        if (amount.Units <= 0)
+            return Rejected(from, to, new Rejection(RejectionKind.Validation, "Amounts must be greater than zero."));
         if (from.AccountId == to.AccountId)
             return Rejected(from, to, new Rejection(RejectionKind.Validation, "A transfer needs two different accounts."));
         if (from.Currency != to.Currency)
