@@ -70,9 +70,9 @@ public static class Answers
         problem = null;
         var afterText = request.Query["after"].ToString();
         var limitText = request.Query["limit"].ToString();
-        if (afterText.Length > 0 && (!long.TryParse(afterText, out after) || after < 0))
+        if (afterText.Length > 0 && (!long.TryParse(afterText, System.Globalization.NumberStyles.None, null, out after)))
             problem = Problems.Validation("'after' must be a non-negative whole number (a sequence from an earlier page).");
-        else if (limitText.Length > 0 && (!int.TryParse(limitText, out limit) || limit is < 1 or > 1000))
+        else if (limitText.Length > 0 && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, null, out limit) || limit is < 1 or > 1000))
             problem = Problems.Validation("'limit' must be a whole number from 1 to 1000.");
         return problem is null;
     }

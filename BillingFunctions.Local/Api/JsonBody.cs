@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using BillingFunctions.Core.Identity;
 using Microsoft.AspNetCore.Http.Features;
 using M = BillingFunctions.Core.Money;
@@ -11,7 +12,8 @@ namespace BillingFunctions.Local.Api;
 /// </summary>
 public sealed class JsonBody
 {
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 16 };
+    // Duplicate keys are refused: for money, "amount" twice must not quietly mean the last one.
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 16, AllowDuplicateProperties = false };
     private readonly JsonElement _root;
 
     private JsonBody(JsonElement root) => _root = root;
@@ -25,9 +27,25 @@ public sealed class JsonBody
             return required ? (null, Problems.Validation("A JSON object body is required.")) : (new JsonBody(default), null);
         if (request.ContentType is { } type && !IsJson(type))
             return (null, Problems.UnsupportedMediaType());
+
+        byte[] bytes;
         try
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, Options, request.HttpContext.RequestAborted);
+            // Bounded by Kestrel's MaxRequestBodySize, which throws past the limit.
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+            bytes = buffer.ToArray();
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, Problems.TooLarge(limit));
+        }
+        // The parser checks only the strings it is asked to read; JSON must be UTF-8 throughout (RFC 8259 §8.1).
+        if (!Utf8.IsValid(bytes))
+            return (null, Problems.MalformedJson("The body is not valid UTF-8."));
+        try
+        {
+            using var document = JsonDocument.Parse(bytes, Options);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 return (null, Problems.Validation("The body must be a JSON object."));
             return (new JsonBody(document.RootElement.Clone()), null);
@@ -35,10 +53,6 @@ public sealed class JsonBody
         catch (JsonException e)
         {
             return (null, Problems.MalformedJson(e.Message));
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, Problems.TooLarge(limit));
         }
     }
 
@@ -60,7 +74,11 @@ public sealed class JsonBody
             problem = Problems.Validation($"'{name}' must be a string.");
             return false;
         }
-        value = element.GetString();
+        if (!TryText(element, out value))
+        {
+            problem = Problems.Validation($"'{name}' is not valid text.");
+            return false;
+        }
         return true;
     }
 
@@ -131,18 +149,31 @@ public sealed class JsonBody
             return !required;
         }
         var element = _root.GetProperty(name);
-        text = element.ValueKind switch
-        {
-            JsonValueKind.String => element.GetString(),
-            JsonValueKind.Number => element.GetRawText(),
-            _ => null,
-        };
+        if (element.ValueKind == JsonValueKind.Number)
+            text = element.GetRawText();
+        else if (element.ValueKind != JsonValueKind.String || !TryText(element, out text))
+            text = null;
         if (text is null)
         {
             problem = Problems.Validation($"'{name}' must be a decimal string such as \"12.5\".");
             return false;
         }
         return true;
+    }
+
+    /// <summary>A string escape such as a lone surrogate (\uD800) cannot become .NET text; that is bad input, not a crash.</summary>
+    private static bool TryText(JsonElement element, out string? text)
+    {
+        try
+        {
+            text = element.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = null;
+            return false;
+        }
     }
 
     private static bool IsJson(string contentType) =>
