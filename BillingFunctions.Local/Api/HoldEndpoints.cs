@@ -32,7 +32,7 @@ public static class HoldEndpoints
         operationId ??= $"hold:{holdId}";
         var expiresAt = engine.Now() + TimeSpan.FromSeconds(seconds).Ticks;
         return await Answers.From(() => engine.Execute(accountId, new PlaceHold(operationId, holdId!, amount!.Value, expiresAt),
-            AccountEndpoints.Key(accountId, operationId), $"hold:{holdId}:{amount!.Value.Units}:{seconds}", Render(201)));
+            AccountEndpoints.Key(accountId, operationId), $"hold:{holdId}:{amount!.Value.Units}:{seconds}", Render(holdId!, 201)));
     }
 
     private static async Task<IResult> Capture(string accountId, string holdId, HttpRequest request, BillingEngine engine)
@@ -47,7 +47,7 @@ public static class HoldEndpoints
             return problem!;
         operationId ??= $"hold:{holdId}:capture";
         return await Answers.From(() => engine.Execute(accountId, new CaptureHold(operationId, holdId, amount),
-            AccountEndpoints.Key(accountId, operationId), $"capture:{holdId}:{amount?.Units.ToString() ?? "all"}", Render(200)));
+            AccountEndpoints.Key(accountId, operationId), $"capture:{holdId}:{amount?.Units.ToString() ?? "all"}", Render(holdId, 200)));
     }
 
     private static async Task<IResult> Release(string accountId, string holdId, HttpRequest request, BillingEngine engine)
@@ -61,7 +61,7 @@ public static class HoldEndpoints
             return problem!;
         operationId ??= $"hold:{holdId}:release";
         return await Answers.From(() => engine.Execute(accountId, new ReleaseHold(operationId, holdId),
-            AccountEndpoints.Key(accountId, operationId), $"release:{holdId}", Render(200)));
+            AccountEndpoints.Key(accountId, operationId), $"release:{holdId}", Render(holdId, 200)));
     }
 
     private static IResult List(string accountId, BillingEngine engine, SqliteStore store)
@@ -73,10 +73,13 @@ public static class HoldEndpoints
         return Results.Json(store.ReadHolds(accountId).Select(h => Representations.Hold(accountId, h, null)).ToList(), Representations.Json);
     }
 
-    /// <summary>The hold as this write left it, with the account as of the write.</summary>
-    private static Func<AccountState, Outcome, Rendered> Render(int status) => (before, outcome) =>
+    /// <summary>
+    /// The hold as this write left it, with the account as of the write. Other holds may have expired in the
+    /// same decision (their instant passed just before this request), so pick the one the request named.
+    /// </summary>
+    internal static Func<AccountState, Outcome, Rendered> Render(string holdId, int status) => (before, outcome) =>
     {
-        var hold = HoldChanges.Of(before, outcome).Single();
+        var hold = HoldChanges.Of(before, outcome).Last(h => h.HoldId == holdId);
         var account = Representations.Account(AccountView.Of(outcome.State));
         return Representations.Render(status, Representations.Hold(before.AccountId, hold, account));
     };
