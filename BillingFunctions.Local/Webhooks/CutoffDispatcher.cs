@@ -56,6 +56,8 @@ public sealed class CutoffDispatcher : IDisposable
             var now = _clock.GetUtcNow().UtcTicks;
             if (error is null)
             {
+                _logger.LogInformation("Cut-off {EventId} for {AccountId} delivered on attempt {Attempt}, {LatenessMicroseconds} µs after the zero instant",
+                    delivery.EventId, delivery.AccountId, attempt, (now - delivery.DepletedAt) / 10);
                 _record(delivery with { Status = DeliveryStatus.Delivered, Attempts = attempt, DeliveredAt = now, LastError = null });
                 return;
             }
