@@ -61,14 +61,8 @@ public sealed class JsonBody
     public bool TryString(string name, bool required, out string? value, out IResult? problem)
     {
         value = null;
-        problem = null;
-        if (!Has(name))
-        {
-            if (required)
-                problem = Problems.Validation($"'{name}' is required.");
-            return !required;
-        }
-        var element = _root.GetProperty(name);
+        if (!TryFind(name, required, out var element, out problem))
+            return problem is null;
         if (element.ValueKind != JsonValueKind.String)
         {
             problem = Problems.Validation($"'{name}' must be a string.");
@@ -141,14 +135,8 @@ public sealed class JsonBody
     private bool TryDecimalText(string name, bool required, out string? text, out IResult? problem)
     {
         text = null;
-        problem = null;
-        if (!Has(name))
-        {
-            if (required)
-                problem = Problems.Validation($"'{name}' is required.");
-            return !required;
-        }
-        var element = _root.GetProperty(name);
+        if (!TryFind(name, required, out var element, out problem))
+            return problem is null;
         if (element.ValueKind == JsonValueKind.Number)
             text = element.GetRawText();
         else if (element.ValueKind != JsonValueKind.String || !TryText(element, out text))
@@ -159,6 +147,21 @@ public sealed class JsonBody
             return false;
         }
         return true;
+    }
+
+    /// <summary>Finds a field. When it is absent: false, with a problem only if it was required.</summary>
+    private bool TryFind(string name, bool required, out JsonElement element, out IResult? problem)
+    {
+        problem = null;
+        element = default;
+        if (Has(name))
+        {
+            element = _root.GetProperty(name);
+            return true;
+        }
+        if (required)
+            problem = Problems.Validation($"'{name}' is required.");
+        return false;
     }
 
     /// <summary>A string escape such as a lone surrogate (\uD800) cannot become .NET text; that is bad input, not a crash.</summary>

@@ -6,18 +6,8 @@ using BillingFunctions.Tests.Support;
 
 namespace BillingFunctions.Tests.Server;
 
-/// <summary>One real server shared by every test of <see cref="AccountApiTests"/>; each test uses its own account ids.</summary>
-public sealed class AccountApiServer : IAsyncLifetime
-{
-    public RunningServer Server { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Server = await RunningServer.StartAsync();
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
-}
-
 /// <summary>Accounts over HTTP (BRIEF §3, §4): open, credit, debit, insufficient funds, idempotent replay, ledger and events.</summary>
-public sealed class AccountApiTests(AccountApiServer fixture) : IClassFixture<AccountApiServer>
+public sealed class AccountApiTests(SharedServer fixture) : IClassFixture<SharedServer>
 {
     private const string ProblemPrefix = "urn:billing:problem:";
     private HttpClient Client => fixture.Server.Client;

@@ -6,18 +6,8 @@ using BillingFunctions.Tests.Support;
 
 namespace BillingFunctions.Tests.Server;
 
-/// <summary>One real server shared by every test of <see cref="HoldAndTransferApiTests"/>; each test uses its own account ids.</summary>
-public sealed class HoldAndTransferApiServer : IAsyncLifetime
-{
-    public RunningServer Server { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Server = await RunningServer.StartAsync();
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
-}
-
 /// <summary>Holds (place, capture, release, expiry) and transfers over HTTP (BRIEF §3, §4).</summary>
-public sealed class HoldAndTransferApiTests(HoldAndTransferApiServer fixture) : IClassFixture<HoldAndTransferApiServer>
+public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixture<SharedServer>
 {
     private const string ProblemPrefix = "urn:billing:problem:";
     private HttpClient Client => fixture.Server.Client;

@@ -54,6 +54,16 @@ public sealed class RunningServer : IAsyncDisposable
     }
 }
 
+/// <summary>One real server shared by every test of a class (xunit class fixture); each test uses its own account ids.</summary>
+public sealed class SharedServer : IAsyncLifetime
+{
+    public RunningServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await RunningServer.StartAsync();
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
 /// <summary>Small HTTP helpers that speak the contract of BRIEF §4.</summary>
 public static class Api
 {
