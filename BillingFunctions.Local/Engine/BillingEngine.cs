@@ -118,7 +118,17 @@ public sealed class BillingEngine : IAsyncDisposable
         {
             while (batch.Count < _maxBatchSize && reader.TryRead(out var request))
                 batch.Add(request);
-            CommitBatch(batch);
+            try
+            {
+                CommitBatch(batch);
+            }
+            catch (Exception bug)
+            {
+                // Past the commit, memory and disk may now disagree, and a dead writer would hang every caller.
+                // Crash-only: the store is the truth, and a restart rebuilds memory, wakes and deliveries from it.
+                _logger.LogCritical(bug, "The writer failed after a commit; stopping the process");
+                Environment.FailFast("BillingEngine writer failed after a commit.", bug);
+            }
             foreach (var request in batch)
                 if (request is AnsweredRequest)
                     Interlocked.Decrement(ref _pendingWrites);
