@@ -15,6 +15,8 @@ public sealed class SqliteStore : IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
+    // The writer's statements, parsed once and re-bound per use: parsing SQL per operation costs more than running it.
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
 
     public SqliteStore(string dataDirectory, bool synchronousFull = true)
     {
@@ -112,19 +114,14 @@ public sealed class SqliteStore : IDisposable
     /// <summary>Looks up an operation id on the writer's connection, so it sees every committed batch.</summary>
     internal IdempotencyRecord? FindIdempotency(string key)
     {
-        using var command = _writer.CreateCommand();
-        command.CommandText = "SELECT fingerprint, status, body FROM idempotency WHERE key = $key";
-        command.Parameters.AddWithValue("$key", key);
+        var command = Prepared(null, "SELECT fingerprint, status, body FROM idempotency WHERE key = $key", ("$key", key));
         using var reader = command.ExecuteReader();
         return reader.Read() ? new IdempotencyRecord(key, reader.GetString(0), reader.GetInt32(1), reader.GetString(2)) : null;
     }
 
     internal Hold? FindHold(string accountId, string holdId)
     {
-        using var command = _writer.CreateCommand();
-        command.CommandText = $"{HoldSelect} WHERE account_id = $account AND hold_id = $hold";
-        command.Parameters.AddWithValue("$account", accountId);
-        command.Parameters.AddWithValue("$hold", holdId);
+        var command = Prepared(null, $"{HoldSelect} WHERE account_id = $account AND hold_id = $hold", ("$account", accountId), ("$hold", holdId));
         return ReadHoldRows(command).FirstOrDefault();
     }
 
@@ -176,7 +173,12 @@ public sealed class SqliteStore : IDisposable
         return ReadDeliveries(command);
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        foreach (var command in _prepared.Values)
+            command.Dispose();
+        _writer.Dispose();
+    }
 
     private const string HoldSelect = "SELECT hold_id, amount, captured, status, placed_at, expires_at FROM holds";
 
@@ -230,14 +232,24 @@ public sealed class SqliteStore : IDisposable
             .ToImmutableSortedDictionary(h => h.Id, h => new Hold(h.Id, new M.Money(h.Amount), h.PlacedAt, h.ExpiresAt), StringComparer.Ordinal);
     }
 
-    private void Run(SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
+    private void Run(SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters) =>
+        Prepared(transaction, sql, parameters).ExecuteNonQuery();
+
+    /// <summary>A cached statement on the writer connection, bound to these values. Writer thread only.</summary>
+    private SqliteCommand Prepared(SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = _writer.CreateCommand();
+        if (!_prepared.TryGetValue(sql, out var command))
+        {
+            command = _writer.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, _) in parameters)
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            _prepared[sql] = command;
+        }
         command.Transaction = transaction;
-        command.CommandText = sql;
         foreach (var (name, value) in parameters)
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        command.ExecuteNonQuery();
+            command.Parameters[name].Value = value ?? DBNull.Value;
+        return command;
     }
 
     private static void Execute(SqliteConnection connection, string sql)
