@@ -9,7 +9,6 @@ namespace BillingFunctions.Tests.Server;
 /// <summary>Accounts over HTTP (BRIEF §3, §4): open, credit, debit, insufficient funds, idempotent replay, ledger and events.</summary>
 public sealed class AccountApiTests(SharedServer fixture) : IClassFixture<SharedServer>
 {
-    private const string ProblemPrefix = "urn:billing:problem:";
     private HttpClient Client => fixture.Server.Client;
 
     // ---------------------------------------------------------------- open
@@ -38,10 +37,10 @@ public sealed class AccountApiTests(SharedServer fixture) : IClassFixture<Shared
         Assert.Equal(HttpStatusCode.OK, explicitDefault.StatusCode);
 
         var otherCurrency = await Client.OpenAccount("acc-open-1", new { currency = "EUR" });
-        await AssertProblem(otherCurrency, HttpStatusCode.Conflict, "account-exists");
+        await ProblemAssert.Is(otherCurrency, HttpStatusCode.Conflict, "account-exists");
 
         var otherWarning = await Client.OpenAccount("acc-open-1", new { lowBalanceWarningSeconds = 60 });
-        await AssertProblem(otherWarning, HttpStatusCode.Conflict, "account-exists");
+        await ProblemAssert.Is(otherWarning, HttpStatusCode.Conflict, "account-exists");
 
         // Nothing about the account changed, and it was created exactly once.
         var account = await Client.Account("acc-open-1");
@@ -57,13 +56,13 @@ public sealed class AccountApiTests(SharedServer fixture) : IClassFixture<Shared
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal("EUR", (await created.Json()).Str("currency"));
         Assert.Equal("EUR", (await Client.Account("acc-open-eur")).Str("currency"));
-        await AssertProblem(await Client.OpenAccount("acc-open-eur"), HttpStatusCode.Conflict, "account-exists");
+        await ProblemAssert.Is(await Client.OpenAccount("acc-open-eur"), HttpStatusCode.Conflict, "account-exists");
     }
 
     [Fact]
     public async Task Get_of_an_unknown_account_is_404_problem()
     {
-        await AssertProblem(await Client.GetAsync("/api/accounts/acc-nobody"), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.Is(await Client.GetAsync("/api/accounts/acc-nobody"), HttpStatusCode.NotFound, "not-found");
     }
 
     // ---------------------------------------------------------------- credit / debit
@@ -107,8 +106,8 @@ public sealed class AccountApiTests(SharedServer fixture) : IClassFixture<Shared
         var ledgerBefore = (await Client.Ledger("acc-poor")).Count;
         var eventsBefore = (await Client.Events()).Count;
 
-        await AssertProblem(await Client.Debit("acc-poor", "5.000001"), HttpStatusCode.Conflict, "insufficient-funds");
-        await AssertProblem(await Client.Debit("acc-poor", "5.000001", "op-poor-1"), HttpStatusCode.Conflict, "insufficient-funds");
+        await ProblemAssert.Is(await Client.Debit("acc-poor", "5.000001"), HttpStatusCode.Conflict, "insufficient-funds");
+        await ProblemAssert.Is(await Client.Debit("acc-poor", "5.000001", "op-poor-1"), HttpStatusCode.Conflict, "insufficient-funds");
 
         var after = await Client.Account("acc-poor");
         Assert.Equal(before.Str("balance"), after.Str("balance"));
@@ -121,9 +120,9 @@ public sealed class AccountApiTests(SharedServer fixture) : IClassFixture<Shared
     [Fact]
     public async Task Debit_of_an_unknown_account_is_404()
     {
-        await AssertProblem(await Client.Debit("acc-ghost", "1"), HttpStatusCode.NotFound, "not-found");
-        await AssertProblem(await Client.Credit("acc-ghost", "1"), HttpStatusCode.NotFound, "not-found");
-        await AssertProblem(await Client.GetAsync("/api/accounts/acc-ghost"), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.Is(await Client.Debit("acc-ghost", "1"), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.Is(await Client.Credit("acc-ghost", "1"), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.Is(await Client.GetAsync("/api/accounts/acc-ghost"), HttpStatusCode.NotFound, "not-found");
     }
 
     // ---------------------------------------------------------------- idempotency
@@ -191,11 +190,11 @@ public sealed class AccountApiTests(SharedServer fixture) : IClassFixture<Shared
         (await Client.Credit("acc-idem-c", "10", "op-c-1")).EnsureSuccessStatusCode();
         var ledger = (await Client.Ledger("acc-idem-c")).Count;
 
-        await AssertProblem(await Client.Credit("acc-idem-c", "11", "op-c-1"), HttpStatusCode.Conflict, "idempotency-conflict");
-        await AssertProblem(await PostWithKey("/api/accounts/acc-idem-c/credits", new { amount = "10.5" }, "op-c-1"),
+        await ProblemAssert.Is(await Client.Credit("acc-idem-c", "11", "op-c-1"), HttpStatusCode.Conflict, "idempotency-conflict");
+        await ProblemAssert.Is(await PostWithKey("/api/accounts/acc-idem-c/credits", new { amount = "10.5" }, "op-c-1"),
             HttpStatusCode.Conflict, "idempotency-conflict");
         // Same amount, different kind of operation: still a different request.
-        await AssertProblem(await Client.Debit("acc-idem-c", "10", "op-c-1"), HttpStatusCode.Conflict, "idempotency-conflict");
+        await ProblemAssert.Is(await Client.Debit("acc-idem-c", "10", "op-c-1"), HttpStatusCode.Conflict, "idempotency-conflict");
 
         Assert.Equal("10", (await Client.Account("acc-idem-c")).Str("balance"));
         Assert.Equal(ledger, (await Client.Ledger("acc-idem-c")).Count);
@@ -206,7 +205,7 @@ public sealed class AccountApiTests(SharedServer fixture) : IClassFixture<Shared
     {
         await Open("acc-idem-d");
         var response = await PostWithKey("/api/accounts/acc-idem-d/credits", new { amount = "1", operationId = "op-body" }, "op-header");
-        await AssertProblem(response, HttpStatusCode.BadRequest, "validation");
+        await ProblemAssert.Is(response, HttpStatusCode.BadRequest, "validation");
         Assert.Equal("0", (await Client.Account("acc-idem-d")).Str("balance"));
         Assert.Single(await Client.Ledger("acc-idem-d"));
 
@@ -221,7 +220,7 @@ public sealed class AccountApiTests(SharedServer fixture) : IClassFixture<Shared
     {
         await Open("acc-retry");
         (await Client.Credit("acc-retry", "1")).EnsureSuccessStatusCode();
-        await AssertProblem(await Client.Debit("acc-retry", "4", "op-retry-1"), HttpStatusCode.Conflict, "insufficient-funds");
+        await ProblemAssert.Is(await Client.Debit("acc-retry", "4", "op-retry-1"), HttpStatusCode.Conflict, "insufficient-funds");
         (await Client.Credit("acc-retry", "5")).EnsureSuccessStatusCode();
 
         var retried = await Client.Debit("acc-retry", "4", "op-retry-1");
@@ -258,7 +257,7 @@ public sealed class AccountApiTests(SharedServer fixture) : IClassFixture<Shared
         Assert.Equal(10, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
         Assert.Equal(15, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
         foreach (var refused in responses.Where(r => r.StatusCode == HttpStatusCode.Conflict))
-            await AssertProblem(refused, HttpStatusCode.Conflict, "insufficient-funds");
+            await ProblemAssert.Is(refused, HttpStatusCode.Conflict, "insufficient-funds");
         Assert.Equal("0", (await Client.Account("acc-race-debit")).Str("balance"));
         Assert.Equal(10, (await Client.Ledger("acc-race-debit")).Count(e => e.Str("type") == "account.debited"));
     }
@@ -454,13 +453,4 @@ public sealed class AccountApiTests(SharedServer fixture) : IClassFixture<Shared
             Headers = { { "Idempotency-Key", key } },
         });
 
-    private static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string kind)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(text).RootElement;
-        Assert.Equal(ProblemPrefix + kind, problem.Str("type"));
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-    }
 }

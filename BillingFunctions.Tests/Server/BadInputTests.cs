@@ -39,7 +39,6 @@ public sealed class BadInputServer : IAsyncLifetime
 /// </summary>
 public sealed class BadInputTests(BadInputServer fixture) : IClassFixture<BadInputServer>
 {
-    private const string ProblemPrefix = "urn:billing:problem:";
     private const string Json = "application/json";
     private const string F = BadInputServer.Funded;
     private const string H = BadInputServer.Hold;
@@ -125,9 +124,9 @@ public sealed class BadInputTests(BadInputServer fixture) : IClassFixture<BadInp
             $"{name}: content-type {response.Content.Headers.ContentType}: {text}");
         var problem = JsonDocument.Parse(text).RootElement;
         var type = problem.GetProperty("type").GetString() ?? "";
-        Assert.StartsWith(ProblemPrefix, type);
+        Assert.StartsWith(ProblemAssert.Prefix, type);
         if (c.Kind is not null)
-            Assert.Equal(ProblemPrefix + c.Kind, type);
+            Assert.Equal(ProblemAssert.Prefix + c.Kind, type);
         Assert.Equal(status, problem.GetProperty("status").GetInt32());
 
         var after = await Snapshot();

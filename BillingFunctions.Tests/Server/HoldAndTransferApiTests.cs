@@ -9,7 +9,6 @@ namespace BillingFunctions.Tests.Server;
 /// <summary>Holds (place, capture, release, expiry) and transfers over HTTP (BRIEF §3, §4).</summary>
 public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixture<SharedServer>
 {
-    private const string ProblemPrefix = "urn:billing:problem:";
     private HttpClient Client => fixture.Server.Client;
 
     // ---------------------------------------------------------------- holds
@@ -38,7 +37,7 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
         Assert.Equal("30.5", read.Str("held"));
 
         // Held funds cannot be debited.
-        await AssertProblem(await Client.Debit("hold-place", "69.500001"), HttpStatusCode.Conflict, "insufficient-funds");
+        await ProblemAssert.Is(await Client.Debit("hold-place", "69.500001"), HttpStatusCode.Conflict, "insufficient-funds");
         Assert.Equal(HttpStatusCode.OK, (await Client.Debit("hold-place", "69.5")).StatusCode);
         Assert.Equal("30.5", (await Client.Account("hold-place")).Str("balance"));
     }
@@ -51,7 +50,7 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
         var before = await Client.Account("hold-poor");
         var ledger = (await Client.Ledger("hold-poor")).Count;
 
-        await AssertProblem(await PlaceHold("hold-poor", new { holdId = "h2", amount = "4.000001" }), HttpStatusCode.Conflict, "insufficient-funds");
+        await ProblemAssert.Is(await PlaceHold("hold-poor", new { holdId = "h2", amount = "4.000001" }), HttpStatusCode.Conflict, "insufficient-funds");
 
         var after = await Client.Account("hold-poor");
         Assert.Equal(before.Str("available"), after.Str("available"));
@@ -78,7 +77,7 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
         Assert.Equal("1", holds["a"].Str("amount"));
         Assert.Equal("released", holds["b"].Str("status"));
 
-        await AssertProblem(await Client.GetAsync("/api/accounts/hold-nobody/holds"), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.Is(await Client.GetAsync("/api/accounts/hold-nobody/holds"), HttpStatusCode.NotFound, "not-found");
     }
 
     [Fact]
@@ -110,8 +109,8 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
         Assert.Equal("15.25", captured.Str("amount"));
 
         // A captured hold cannot be captured again with a different amount, nor released.
-        await AssertProblem(await Capture("hold-cap-part", "h1", new { amount = "1" }), HttpStatusCode.Conflict);
-        await AssertProblem(await Release("hold-cap-part", "h1"), HttpStatusCode.Conflict, "hold-state");
+        await ProblemAssert.Is(await Capture("hold-cap-part", "h1", new { amount = "1" }), HttpStatusCode.Conflict);
+        await ProblemAssert.Is(await Release("hold-cap-part", "h1"), HttpStatusCode.Conflict, "hold-state");
         Assert.Equal("84.75", (await Client.Account("hold-cap-part")).Str("balance"));
     }
 
@@ -120,7 +119,7 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
     {
         await Funded("hold-cap-over", "100");
         (await PlaceHold("hold-cap-over", new { holdId = "h1", amount = "10" })).EnsureSuccessStatusCode();
-        await AssertProblem(await Capture("hold-cap-over", "h1", new { amount = "10.000001" }), HttpStatusCode.BadRequest, "validation");
+        await ProblemAssert.Is(await Capture("hold-cap-over", "h1", new { amount = "10.000001" }), HttpStatusCode.BadRequest, "validation");
         var account = await Client.Account("hold-cap-over");
         Assert.Equal("100", account.Str("balance"));
         Assert.Equal("10", account.Str("held"));
@@ -159,8 +158,8 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
         Assert.Equal("0", hold.GetProperty("account").Str("held"));
         var ledger = (await Client.Ledger("hold-rel")).Count;
 
-        await AssertProblem(await Capture("hold-rel", "h1", new { }), HttpStatusCode.Conflict, "hold-state");
-        await AssertProblem(await Client.PostAsync("/api/accounts/hold-rel/holds/h1/capture", null), HttpStatusCode.Conflict, "hold-state");
+        await ProblemAssert.Is(await Capture("hold-rel", "h1", new { }), HttpStatusCode.Conflict, "hold-state");
+        await ProblemAssert.Is(await Client.PostAsync("/api/accounts/hold-rel/holds/h1/capture", null), HttpStatusCode.Conflict, "hold-state");
 
         var account = await Client.Account("hold-rel");
         Assert.Equal("10", account.Str("balance"));
@@ -173,10 +172,10 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
     public async Task Capture_or_release_of_an_unknown_hold_is_404()
     {
         await Funded("hold-unknown", "10");
-        await AssertProblem(await Capture("hold-unknown", "nope", new { }), HttpStatusCode.NotFound, "not-found");
-        await AssertProblem(await Release("hold-unknown", "nope"), HttpStatusCode.NotFound, "not-found");
-        await AssertProblem(await Capture("hold-nobody", "nope", new { }), HttpStatusCode.NotFound, "not-found");
-        await AssertProblem(await PlaceHold("hold-nobody", new { holdId = "h", amount = "1" }), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.Is(await Capture("hold-unknown", "nope", new { }), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.Is(await Release("hold-unknown", "nope"), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.Is(await Capture("hold-nobody", "nope", new { }), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.Is(await PlaceHold("hold-nobody", new { holdId = "h", amount = "1" }), HttpStatusCode.NotFound, "not-found");
         Assert.Equal("10", (await Client.Account("hold-unknown")).Str("balance"));
     }
 
@@ -198,7 +197,7 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
         Assert.Single(await Holds("hold-replay"));
 
         // The same hold id for a different amount is a different request.
-        await AssertProblem(await PlaceHold("hold-replay", new { holdId = "h1", amount = "31" }), HttpStatusCode.Conflict, "idempotency-conflict");
+        await ProblemAssert.Is(await PlaceHold("hold-replay", new { holdId = "h1", amount = "31" }), HttpStatusCode.Conflict, "idempotency-conflict");
 
         var captured = await Capture("hold-replay", "h1", new { amount = "10" });
         Assert.Equal(HttpStatusCode.OK, captured.StatusCode);
@@ -262,7 +261,7 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
         Assert.Contains(await Client.Events(), e => e.Str("eventId") == expiredEvent.Str("eventId"));
 
         // An expired hold can no longer be captured.
-        await AssertProblem(await Capture("hold-exp", "h-exp", new { }), HttpStatusCode.Conflict, "hold-state");
+        await ProblemAssert.Is(await Capture("hold-exp", "h-exp", new { }), HttpStatusCode.Conflict, "hold-state");
         Assert.Equal("10", (await Client.Account("hold-exp")).Str("balance"));
     }
 
@@ -305,7 +304,7 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
         (await PlaceHold("tr-poor", new { holdId = "h", amount = "3" })).EnsureSuccessStatusCode(); // 7 available
         var eventsBefore = (await Client.Events()).Count;
 
-        await AssertProblem(await Client.Transfer("tr-poor", "tr-rich", "7.000001", "tx-poor"), HttpStatusCode.Conflict, "insufficient-funds");
+        await ProblemAssert.Is(await Client.Transfer("tr-poor", "tr-rich", "7.000001", "tx-poor"), HttpStatusCode.Conflict, "insufficient-funds");
 
         var poor = await Client.Account("tr-poor");
         Assert.Equal("10", poor.Str("balance"));
@@ -329,8 +328,8 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
         (await Client.Credit("tr-eur", "10")).EnsureSuccessStatusCode();
         var eventsBefore = (await Client.Events()).Count;
 
-        await AssertProblem(await Client.Transfer("tr-usd", "tr-eur", "1", "tx-cur-1"), HttpStatusCode.Conflict, "currency-mismatch");
-        await AssertProblem(await Client.Transfer("tr-eur", "tr-usd", "1", "tx-cur-2"), HttpStatusCode.Conflict, "currency-mismatch");
+        await ProblemAssert.Is(await Client.Transfer("tr-usd", "tr-eur", "1", "tx-cur-1"), HttpStatusCode.Conflict, "currency-mismatch");
+        await ProblemAssert.Is(await Client.Transfer("tr-eur", "tr-usd", "1", "tx-cur-2"), HttpStatusCode.Conflict, "currency-mismatch");
 
         Assert.Equal("10", (await Client.Account("tr-usd")).Str("balance"));
         Assert.Equal("10", (await Client.Account("tr-eur")).Str("balance"));
@@ -342,8 +341,8 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
     {
         await Funded("tr-known", "10");
         var eventsBefore = (await Client.Events()).Count;
-        await AssertProblem(await Client.Transfer("tr-known", "tr-missing", "1", "tx-miss-1"), HttpStatusCode.NotFound, "not-found");
-        await AssertProblem(await Client.Transfer("tr-missing", "tr-known", "1", "tx-miss-2"), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.Is(await Client.Transfer("tr-known", "tr-missing", "1", "tx-miss-1"), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.Is(await Client.Transfer("tr-missing", "tr-known", "1", "tx-miss-2"), HttpStatusCode.NotFound, "not-found");
         Assert.Equal("10", (await Client.Account("tr-known")).Str("balance"));
         Assert.Equal(eventsBefore, (await Client.Events()).Count);
         Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync("/api/accounts/tr-missing")).StatusCode);
@@ -354,7 +353,7 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
     {
         await Funded("tr-self", "10");
         var eventsBefore = (await Client.Events()).Count;
-        await AssertProblem(await Client.Transfer("tr-self", "tr-self", "1", "tx-self"), HttpStatusCode.BadRequest, "validation");
+        await ProblemAssert.Is(await Client.Transfer("tr-self", "tr-self", "1", "tx-self"), HttpStatusCode.BadRequest, "validation");
         Assert.Equal("10", (await Client.Account("tr-self")).Str("balance"));
         Assert.Equal(eventsBefore, (await Client.Events()).Count);
     }
@@ -385,8 +384,8 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
         Assert.Equal("true", Assert.Single(viaHeader.Headers.GetValues("Idempotent-Replayed")));
         Assert.Equal(firstBody, await viaHeader.Content.ReadAsStringAsync());
 
-        await AssertProblem(await Client.Transfer("tr-rp-a", "tr-rp-b", "21", "tx-replay"), HttpStatusCode.Conflict, "idempotency-conflict");
-        await AssertProblem(await Client.Transfer("tr-rp-b", "tr-rp-a", "20", "tx-replay"), HttpStatusCode.Conflict, "idempotency-conflict");
+        await ProblemAssert.Is(await Client.Transfer("tr-rp-a", "tr-rp-b", "21", "tx-replay"), HttpStatusCode.Conflict, "idempotency-conflict");
+        await ProblemAssert.Is(await Client.Transfer("tr-rp-b", "tr-rp-a", "20", "tx-replay"), HttpStatusCode.Conflict, "idempotency-conflict");
 
         Assert.Equal("30", (await Client.Account("tr-rp-a")).Str("balance"));
         Assert.Equal("20.5", (await Client.Account("tr-rp-b")).Str("balance"));
@@ -399,7 +398,7 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
         await Funded("tr-noid-a", "10");
         await Funded("tr-noid-b", "10");
         var response = await Client.PostAsJsonAsync("/api/transfers", new { from = "tr-noid-a", to = "tr-noid-b", amount = "1" });
-        await AssertProblem(response, HttpStatusCode.BadRequest, "validation");
+        await ProblemAssert.Is(response, HttpStatusCode.BadRequest, "validation");
         Assert.Equal("10", (await Client.Account("tr-noid-a")).Str("balance"));
         Assert.Equal("10", (await Client.Account("tr-noid-b")).Str("balance"));
     }
@@ -428,15 +427,4 @@ public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixtur
         return (await response.Json()).EnumerateArray().ToList();
     }
 
-    private static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string? kind = null)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var type = JsonDocument.Parse(text).RootElement.Str("type");
-        if (kind is null)
-            Assert.StartsWith(ProblemPrefix, type);
-        else
-            Assert.Equal(ProblemPrefix + kind, type);
-    }
 }

@@ -38,7 +38,6 @@ public sealed class SecuredServer : IAsyncLifetime
 /// <summary>API key on every route (BRIEF §4: 401 when a key is configured) and the callback-host allow-list (BRIEF §3 Webhooks).</summary>
 public sealed class SecurityTests(SecuredServer fixture) : IClassFixture<SecuredServer>
 {
-    private const string ProblemPrefix = "urn:billing:problem:";
 
     /// <summary>Every route the contract names and the server implements; the OpenAPI document adds any others.</summary>
     private static readonly (string Method, string Path)[] KnownRoutes =
@@ -190,7 +189,7 @@ public sealed class SecurityTests(SecuredServer fixture) : IClassFixture<Secured
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url}: {(int)response.StatusCode} {text}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(ProblemPrefix + "validation", JsonDocument.Parse(text).RootElement.Str("type"));
+        Assert.Equal(ProblemAssert.Prefix + "validation", JsonDocument.Parse(text).RootElement.Str("type"));
         Assert.Equal(HttpStatusCode.NotFound, (await Authorized.GetAsync($"/api/accounts/{id}")).StatusCode);
 
         // An existing account cannot be re-pointed there either.
@@ -254,6 +253,6 @@ public sealed class SecurityTests(SecuredServer fixture) : IClassFixture<Secured
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{what}: {(int)response.StatusCode} {text}");
         Assert.True(response.Content.Headers.ContentType?.MediaType == "application/problem+json", $"{what}: content-type {response.Content.Headers.ContentType}");
-        Assert.Equal(ProblemPrefix + "unauthorized", JsonDocument.Parse(text).RootElement.Str("type"));
+        Assert.Equal(ProblemAssert.Prefix + "unauthorized", JsonDocument.Parse(text).RootElement.Str("type"));
     }
 }

@@ -132,6 +132,27 @@ public static class Api
         DateTime.Parse(e.GetProperty(name).GetString()!, null, System.Globalization.DateTimeStyles.RoundtripKind).Ticks;
 }
 
+/// <summary>Asserts an RFC 9457 problem response: the status, the media type and (when given) the exact kind.</summary>
+public static class ProblemAssert
+{
+    /// <summary>The product's problem type prefix, read from the server code so tests and server cannot drift.</summary>
+    public const string Prefix = BillingFunctions.Local.Api.Problems.TypePrefix;
+
+    public static async Task Is(HttpResponseMessage response, System.Net.HttpStatusCode status, string? kind = null)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(text).RootElement;
+        var type = problem.Str("type");
+        if (kind is null)
+            Assert.StartsWith(Prefix, type);
+        else
+            Assert.Equal(Prefix + kind, type);
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+    }
+}
+
 public static class TempDirectory
 {
     public static string Create()
