@@ -5,21 +5,20 @@ using BillingFunctions.Local.Storage;
 namespace BillingFunctions.Local.Engine;
 
 /// <summary>
-/// One group commit in the making. Decisions in the batch see each other's results through an overlay
-/// over the committed accounts; nothing becomes visible to readers until the batch is on disk.
+/// One group commit in the making. The batch's account states are an overlay over the committed accounts:
+/// decisions in the batch see each other's results, and nothing becomes visible to readers until the batch is on disk.
 /// </summary>
 internal sealed class UnitOfWork(BillingEngine engine, SqliteStore store)
 {
-    private readonly Dictionary<string, AccountState> _overlay = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IdempotencyRecord> _records = new(StringComparer.Ordinal);
 
     public CommitBatch Batch { get; } = new();
     public List<(string AccountId, long At)> Wakes { get; } = [];
     public List<CutoffDelivery> NewDeliveries { get; } = [];
-    public IEnumerable<AccountState> Changed => _overlay.Values;
+    public IEnumerable<AccountState> Changed => Batch.Accounts.Values;
 
     public bool TryGetAccount(string accountId, out AccountState state) =>
-        _overlay.TryGetValue(accountId, out state!) || engine.TryGetAccount(accountId, out state!);
+        Batch.Accounts.TryGetValue(accountId, out state!) || engine.TryGetAccount(accountId, out state!);
 
     public IdempotencyRecord? FindIdempotency(string key) =>
         _records.TryGetValue(key, out var record) ? record : store.FindIdempotency(key);
@@ -42,7 +41,6 @@ internal sealed class UnitOfWork(BillingEngine engine, SqliteStore store)
             return; // settling consumption alone changes nothing worth a write
 
         var state = outcome.State;
-        _overlay[state.AccountId] = state;
         Batch.Accounts[state.AccountId] = state;
         foreach (var hold in HoldChanges.Of(before, outcome))
             Batch.Holds.Add((state.AccountId, hold));

@@ -60,8 +60,8 @@ internal sealed class OpenAccountRequest(string accountId, string currency, stri
             Result(new Written(rendered.Status, rendered.Body, false));
             return;
         }
+        var created = render(outcome.State, true); // rendered before anything enters the batch: a throw leaves no trace
         work.Apply(outcome.State, outcome, now);
-        var created = render(outcome.State, true);
         Result(new Written(created.Status, created.Body, false));
     }
 }
@@ -88,8 +88,8 @@ internal sealed class AccountRequest(string accountId, AccountCommand command, s
             Result(new Refused(Explain(work, rejection)));
             return;
         }
+        var rendered = render(state, outcome); // rendered before anything enters the batch: a throw leaves no trace
         work.Apply(state, outcome, now);
-        var rendered = render(state, outcome);
         if (idempotencyKey is not null)
             work.Remember(new IdempotencyRecord(idempotencyKey, fingerprint, rendered.Status, rendered.Body));
         Result(new Written(rendered.Status, rendered.Body, false));
@@ -132,9 +132,9 @@ internal sealed class TransferRequest(string from, string to, string transferId,
             Result(new Refused(rejection));
             return;
         }
+        var rendered = render(outcome); // rendered before anything enters the batch: a throw leaves no trace
         work.Apply(source, outcome.From, now);
         work.Apply(target, outcome.To, now);
-        var rendered = render(outcome);
         work.Remember(new IdempotencyRecord(key, fingerprint, rendered.Status, rendered.Body));
         Result(new Written(rendered.Status, rendered.Body, false));
     }
