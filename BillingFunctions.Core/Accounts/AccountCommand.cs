@@ -23,5 +23,11 @@ public sealed record TransferOut(string OperationId, string To, M.Money Amount) 
 
 public sealed record TransferIn(string OperationId, string From, M.Money Amount) : AccountCommand;
 
+/// <summary>Pays an order from the account: a debit whose operation id is the basket id, so a basket is paid at most once.</summary>
+public sealed record PayOrder(string BasketId, M.Money Amount) : AccountCommand;
+
+/// <summary>Records that an order could not be paid (insufficient funds): an event, no money moves.</summary>
+public sealed record RejectOrder(string BasketId, M.Money Amount) : AccountCommand;
+
 /// <summary>A timer fired: bring the account up to now (depletion, low-balance warning, hold expiry). Stale wakes do nothing.</summary>
 public sealed record Wake : AccountCommand;

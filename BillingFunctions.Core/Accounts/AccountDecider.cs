@@ -42,6 +42,8 @@ public static class AccountDecider
             ReleaseHold r => decision.ReleaseHold(r),
             TransferOut t => decision.Debit(t.OperationId, t.Amount, EventTypes.TransferCompleted, t.To),
             TransferIn t => decision.Credit(t.OperationId, t.Amount, EventTypes.TransferCompleted, t.From),
+            PayOrder o => decision.Debit(o.BasketId, o.Amount, EventTypes.OrderPaid, null),
+            RejectOrder o => decision.RecordRejectedOrder(o),
             Wake => null,
             _ => throw new ArgumentOutOfRangeException(nameof(command), command, "Unknown command."),
         };
@@ -62,6 +64,8 @@ public static class AccountDecider
             CaptureHold { Amount: { } captured } => captured,
             TransferOut t => t.Amount,
             TransferIn t => t.Amount,
+            PayOrder o => o.Amount,
+            RejectOrder o => o.Amount,
             _ => (M.Money?)null,
         };
         return amount is { Units: <= 0 } ? new Rejection(RejectionKind.Validation, "Amounts must be greater than zero.") : null;
@@ -161,6 +165,12 @@ public static class AccountDecider
             var before = State.Balance.Units;
             State = State with { Balance = State.Balance - amount };
             Emit(type, operationId, amount.Units, -amount.Units, before, counterparty: counterparty);
+            return null;
+        }
+
+        public Rejection? RecordRejectedOrder(RejectOrder command)
+        {
+            Emit(EventTypes.OrderRejected, command.BasketId, command.Amount.Units, 0, State.Balance.Units);
             return null;
         }
 

@@ -15,6 +15,8 @@ public static class EventTypes
     public const string AccountDepleted = "account.depleted";
     public const string AccountRestored = "account.restored";
     public const string LowBalance = "account.low_balance";
+    public const string OrderPaid = "order.paid";
+    public const string OrderRejected = "order.rejected";
 }
 
 /// <summary>

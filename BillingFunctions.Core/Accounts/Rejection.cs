@@ -10,6 +10,8 @@ public enum RejectionKind
     HoldState,
     AccountExists,
     IdempotencyConflict,
+    BasketPaid,
+    OrderPending,
 }
 
 /// <summary>An expected failure, returned as a value; nothing about the account changed because of the command.</summary>

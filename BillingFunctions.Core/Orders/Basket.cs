@@ -1,0 +1,32 @@
+using M = BillingFunctions.Core.Money;
+
+namespace BillingFunctions.Core.Orders;
+
+/// <summary>Where a basket's order stands. <c>None</c>: the basket was handed out but no order was placed yet.</summary>
+public enum OrderStatus
+{
+    None,
+    Pending,
+    Paid,
+    Rejected,
+}
+
+/// <summary>
+/// A user's basket and the order placed for it. A basket is paid at most once; until then the same basket id is
+/// handed out again and a rejected order may be placed again (a new <c>Attempt</c>, possibly with a new amount).
+/// </summary>
+public sealed record Basket(
+    string BasketId,
+    string UserId,
+    long OpenedAt,
+    OrderStatus Status,
+    int Attempt,
+    M.Money Amount,
+    long? DecidedAt,
+    string? Reason)
+{
+    public bool IsPaid => Status == OrderStatus.Paid;
+
+    public static Basket Open(string basketId, string userId, long now) =>
+        new(basketId, userId, now, OrderStatus.None, 0, M.Money.Zero, null, null);
+}
