@@ -37,6 +37,8 @@ public sealed class BillingOptions
 
     public WebhookOptions Webhook { get; set; } = new();
 
+    public Queues.QueueOptions Queues { get; set; } = new();
+
     /// <summary>A built-in receiver at <c>/dev/cutoffs</c> that records cut-off calls; the default target when no URL is configured.</summary>
     public bool DevReceiver { get; set; }
 }

@@ -1,6 +1,7 @@
 using BillingFunctions.Local.Api;
 using BillingFunctions.Local.Dev;
 using BillingFunctions.Local.Engine;
+using BillingFunctions.Local.Orders;
 using BillingFunctions.Local.Storage;
 using BillingFunctions.Local.Webhooks;
 using Microsoft.AspNetCore.Diagnostics;
@@ -40,7 +41,11 @@ public static class BillingServer
             provider.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(CutoffDispatcher)), options, TimeProvider.System,
             provider.GetRequiredService<ILogger<CutoffDispatcher>>(), provider.GetRequiredService<BillingEngine>().RecordDelivery));
         services.AddSingleton<DevCutoffReceiver>();
+        services.AddSingleton(options.Queues);
+        services.AddSingleton(provider => new OrderQueues(provider.GetRequiredService<BillingEngine>(),
+            provider.GetRequiredService<SqliteStore>(), TimeProvider.System, options.Queues));
         services.AddHostedService<BillingStartup>();
+        services.AddHostedService<OrderConsumers>(); // after BillingStartup: consumers need a running writer
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(context =>
@@ -57,6 +62,8 @@ public static class BillingServer
         api.MapHolds();
         api.MapTransfers();
         api.MapEvents();
+        api.MapOrders();
+        api.MapQueues();
         app.MapOpenApi();
         if (options.DevReceiver)
             app.Services.GetRequiredService<DevCutoffReceiver>().Map(app);

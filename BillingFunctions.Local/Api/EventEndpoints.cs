@@ -25,7 +25,7 @@ public static class EventEndpoints
                 d.LastError, deliveredAt = Representations.Instant(d.DeliveredAt),
             }), Representations.Json);
         });
-        api.MapGet("/health", (BillingEngine engine, CutoffDispatcher dispatcher) => Results.Json(new
+        api.MapGet("/health", (BillingEngine engine, CutoffDispatcher dispatcher, Orders.OrderQueues queues) => Results.Json(new
         {
             status = "ok",
             accounts = engine.AccountCount,
@@ -34,6 +34,7 @@ public static class EventEndpoints
             batches = engine.Batches,
             committedRequests = engine.CommittedRequests,
             cutoffDeliveries = new { waiting = dispatcher.Waiting, inFlight = dispatcher.InFlight },
+            queues = queues.All.Select(queue => queue.Stats()),
         }, Representations.Json));
     }
 

@@ -16,6 +16,8 @@ public static class Problems
         RejectionKind.HoldState => Problem(409, "hold-state", "Hold is not in a state that allows this", rejection.Detail),
         RejectionKind.AccountExists => Problem(409, "account-exists", "Account exists with other settings", rejection.Detail),
         RejectionKind.IdempotencyConflict => Problem(409, "idempotency-conflict", "Operation id reused", rejection.Detail),
+        RejectionKind.BasketPaid => Problem(409, "basket-paid", "Basket already paid", rejection.Detail),
+        RejectionKind.OrderPending => Problem(409, "order-pending", "Another order is pending for this basket", rejection.Detail),
         _ => throw new ArgumentOutOfRangeException(nameof(rejection), rejection.Kind, "Unmapped rejection kind."),
     };
 

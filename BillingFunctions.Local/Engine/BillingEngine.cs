@@ -95,7 +95,11 @@ public sealed class BillingEngine : IAsyncDisposable
     internal void ReportNoCutoffUrl(string accountId) =>
         _logger.LogWarning("Account {AccountId} is depleted but has no cut-off URL and no default is configured", accountId);
 
-    private Task<WriteResult> Submit(AnsweredRequest request)
+    /// <summary>Internal work the caller waits for; not counted against <c>MaxPendingWrites</c> (see <see cref="ConfirmedRequest{T}"/>).</summary>
+    internal Task<T> Confirm<T>(ConfirmedRequest<T> request) =>
+        _writes.Writer.TryWrite(request) ? request.Answer : throw new ObjectDisposedException(nameof(BillingEngine));
+
+    internal Task<WriteResult> Submit(AnsweredRequest request)
     {
         if (Interlocked.Increment(ref _pendingWrites) > _maxPendingWrites)
         {
@@ -175,6 +179,7 @@ public sealed class BillingEngine : IAsyncDisposable
             ScheduleWake(accountId, at, now);
         if (work.NewDeliveries.Count > 0)
             DeliveriesCommitted?.Invoke(work.NewDeliveries);
+        work.PublishCommitted();
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _committedRequests, applied.Count);
         foreach (var request in applied)

@@ -8,7 +8,7 @@ namespace BillingFunctions.Local.Engine;
 /// One group commit in the making. The batch's account states are an overlay over the committed accounts:
 /// decisions in the batch see each other's results, and nothing becomes visible to readers until the batch is on disk.
 /// </summary>
-internal sealed class UnitOfWork(BillingEngine engine, SqliteStore store)
+internal sealed partial class UnitOfWork(BillingEngine engine, SqliteStore store)
 {
     private readonly Dictionary<string, IdempotencyRecord> _records = new(StringComparer.Ordinal);
 

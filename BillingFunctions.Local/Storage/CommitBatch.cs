@@ -4,7 +4,7 @@ using BillingFunctions.Core.Holds;
 namespace BillingFunctions.Local.Storage;
 
 /// <summary>Everything one group commit writes, in one SQLite transaction.</summary>
-internal sealed class CommitBatch
+internal sealed partial class CommitBatch
 {
     public Dictionary<string, AccountState> Accounts { get; } = new(StringComparer.Ordinal);
     public List<(string AccountId, Hold Hold)> Holds { get; } = [];
@@ -13,5 +13,5 @@ internal sealed class CommitBatch
     public List<CutoffDelivery> Deliveries { get; } = [];
 
     public bool IsEmpty => Accounts.Count == 0 && Holds.Count == 0 && Events.Count == 0
-        && IdempotencyRecords.Count == 0 && Deliveries.Count == 0;
+        && IdempotencyRecords.Count == 0 && Deliveries.Count == 0 && !HasOrderChanges;
 }

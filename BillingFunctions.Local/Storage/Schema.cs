@@ -1,7 +1,7 @@
 namespace BillingFunctions.Local.Storage;
 
 /// <summary>The SQLite schema. Amounts are integers (micro-units, pico-units/s), instants are UTC ticks.</summary>
-internal static class Schema
+internal static partial class Schema
 {
     public const string Create = """
         CREATE TABLE IF NOT EXISTS accounts (

@@ -11,7 +11,7 @@ namespace BillingFunctions.Local.Storage;
 /// The embedded store: one SQLite file in WAL mode. One writer connection, owned by the engine's writer
 /// loop, commits whole batches; reads open their own pooled connections and never block the writer.
 /// </summary>
-public sealed class SqliteStore : IDisposable
+public sealed partial class SqliteStore : IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
@@ -28,6 +28,7 @@ public sealed class SqliteStore : IDisposable
         // FULL: a commit is on disk before the operation is acknowledged; group commit pays the fsync once per batch.
         Execute(_writer, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={(synchronousFull ? "FULL" : "NORMAL")}; PRAGMA busy_timeout=5000;");
         Execute(_writer, Schema.Create);
+        Execute(_writer, Schema.CreateOrders);
     }
 
     public string Path { get; }
@@ -108,6 +109,7 @@ public sealed class SqliteStore : IDisposable
                 ("$id", d.EventId), ("$account", d.AccountId), ("$url", d.Url), ("$episode", d.Episode), ("$depleted", d.DepletedAt),
                 ("$created", d.CreatedAt), ("$status", d.Status.ToString().ToLowerInvariant()), ("$attempts", d.Attempts),
                 ("$next", d.NextAttemptAt), ("$error", d.LastError), ("$delivered", d.DeliveredAt));
+        CommitOrders(transaction, batch);
         transaction.Commit();
     }
 

@@ -23,3 +23,7 @@ public sealed record CutoffDelivery(
     long NextAttemptAt,
     string? LastError = null,
     long? DeliveredAt = null);
+
+/// <summary>A payment result as the notifications consumer recorded it for the user; its id is the result's id.</summary>
+public sealed record Notification(string NotificationId, string UserId, string BasketId, int Attempt, string Status, long Amount,
+    string? Reason, long At, long RecordedAt, long Sequence = 0);
