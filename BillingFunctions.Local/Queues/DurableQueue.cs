@@ -83,6 +83,12 @@ public sealed class DurableQueue : IDisposable
     }
 
     /// <summary>
+    /// Sends a message in a commit of its own, as a producer outside the order flow would (another service, an
+    /// operator re-driving a dead letter). False if it was dropped as a duplicate.
+    /// </summary>
+    public Task<bool> SendAsync(string messageId, string body) => _engine.Confirm(new SendRequest(this, messageId, body));
+
+    /// <summary>
     /// Waits for a message and locks it for this consumer. Its delivery count is on disk before it is handed out,
     /// so a message that crashes the process still reaches the dead letters. One past its limit, it goes there instead.
     /// </summary>
@@ -225,6 +231,11 @@ public sealed class DurableQueue : IDisposable
     }
 
     private long Now() => _clock.GetUtcNow().UtcTicks;
+
+    private sealed class SendRequest(DurableQueue queue, string messageId, string body) : ConfirmedRequest<bool>
+    {
+        public override void Apply(UnitOfWork work, long now) => Decided(queue.Enqueue(work, messageId, body, now));
+    }
 
     /// <summary>One queue change on its own, with what memory does once it is durable.</summary>
     private sealed class QueueWrite(QueueChange change, Action? onCommitted = null) : ConfirmedRequest<bool>

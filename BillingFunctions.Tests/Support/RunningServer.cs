@@ -25,6 +25,9 @@ public sealed class RunningServer : IAsyncDisposable
     public string BaseUrl { get; }
     public HttpClient Client { get; }
 
+    /// <summary>The server's own services, for tests that act as another producer on its queues.</summary>
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<RunningServer> StartAsync(string? dataDirectory = null, params string[] settings)
     {
         dataDirectory ??= TempDirectory.Create();
