@@ -1,0 +1,69 @@
+using BillingFunctions.Effects;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Entities;
+
+namespace BillingFunctions.Accounts;
+
+/// <summary>
+/// The durable entity of one account (key = account id). A thin shell: each public method is an operation that runs
+/// <see cref="AccountBook"/> on the entity's record and hands out what it asked for — wakes become scheduled
+/// self-signals, events and cut-offs become an orchestration (deterministic instance id) that records and calls them.
+/// Signals and scheduled orchestrations are committed together with the state by the Durable runtime.
+/// </summary>
+public sealed class AccountEntity(TimeProvider clock) : TaskEntity<AccountRecord>
+{
+    public const string Name = "account";
+
+    public static EntityInstanceId Id(string accountId) => new(Name, accountId);
+
+    public EntityAnswer Write(AccountWrite write) => Carry(AccountBook.Write(State, write, Now()));
+
+    public void Wake(WakeSignal signal) => Carry(AccountBook.Wake(State, signal, Now()));
+
+    public EntityAnswer Transfer(TransferLeg leg) => Carry(AccountBook.Transfer(State, leg, Context.Id.Key));
+
+    public PaymentDecision Pay(ChargeRequest request)
+    {
+        var decision = AccountBook.Pay(State, request, Now(), out var dispatches);
+        Carry(dispatches);
+        return decision;
+    }
+
+    public void ConfirmPayment(string attemptId) => AccountBook.ConfirmPayment(State, attemptId);
+
+    public AccountRecord Read() => State;
+
+    [Function(Name)]
+    public static Task Dispatch([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<AccountEntity>();
+
+    protected override AccountRecord InitializeState() => new();
+
+    private long Now() => clock.GetUtcNow().UtcTicks;
+
+    private EntityAnswer Carry(Step step)
+    {
+        Carry(step.Dispatches);
+        return step.Answer;
+    }
+
+    private void Carry(IReadOnlyList<Dispatch> dispatches)
+    {
+        foreach (var dispatch in dispatches)
+        {
+            switch (dispatch)
+            {
+                case ArmWake arm:
+                    Context.SignalEntity(Context.Id, nameof(Wake), arm.Signal,
+                        new SignalEntityOptions { SignalTime = new DateTimeOffset(arm.Signal.At, TimeSpan.Zero) });
+                    break;
+                case RecordEvents record:
+                    Context.ScheduleNewOrchestration(nameof(EventRecording.RecordEvents), record.Batch,
+                        new StartOrchestrationOptions(record.Batch.InstanceId));
+                    break;
+                default:
+                    throw new InvalidOperationException($"Unknown dispatch {dispatch}.");
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+using BillingFunctions.Core.Accounts;
+using BillingFunctions.Core.Holds;
+using BillingFunctions.Core.Orders;
+using BillingFunctions.Orders;
+using M = BillingFunctions.Core.Money;
+
+namespace BillingFunctions.Accounts;
+
+/// <summary>
+/// The durable state of one account entity, in plain serializable fields: the Durable runtime stores it as JSON
+/// between operations. Holds the account itself, the answers given to operation ids (replayed on retry), the
+/// order payments decided but not yet confirmed in the baskets table, and the one wake signal that is armed.
+/// </summary>
+public sealed class AccountRecord
+{
+    public StoredAccount? Account { get; set; }
+
+    /// <summary>Operation id → the answer first given to it. Kept for the account's life, like the self-hosted server's.</summary>
+    public Dictionary<string, StoredAnswer> Answers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Order attempt id (<c>{basketId}:{attempt}</c>) → its decided result, kept until the order consumer confirms the
+    /// baskets table row is written; after that the basket row itself says the attempt is decided.
+    /// </summary>
+    public Dictionary<string, StoredPayment> Payments { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The instant the armed wake signal is for (null: none armed), and its generation.</summary>
+    public long? WakeAt { get; set; }
+
+    public int WakeGeneration { get; set; }
+}
+
+/// <summary>An answer as rendered when first given, replayed byte for byte.</summary>
+public sealed record StoredAnswer(string Fingerprint, int Status, string Body);
+
+/// <summary>A decided order attempt: the basket as the decision left it, and what to tell the queue.</summary>
+public sealed record StoredPayment(Disposition Disposition, StoredBasket Basket, StoredResult Result);
+
+/// <summary><see cref="AccountState"/> in serializable fields.</summary>
+public sealed record StoredAccount(
+    string AccountId,
+    string Currency,
+    string? CutoffUrl,
+    int? LowBalanceWarningSeconds,
+    long Balance,
+    long RatePicoPerSecond,
+    long Carry,
+    long SettledAt,
+    AccountStatus Status,
+    int Episode,
+    bool LowBalanceWarned,
+    long UnreportedConsumption,
+    IReadOnlyList<StoredHold> Holds,
+    long Version)
+{
+    public static StoredAccount From(AccountState s) => new(s.AccountId, s.Currency, s.CutoffUrl, s.LowBalanceWarningSeconds,
+        s.Balance.Units, s.Rate.PicoPerSecond, s.Carry, s.SettledAt, s.Status, s.Episode, s.LowBalanceWarned,
+        s.UnreportedConsumption.Units, s.Holds.Values.Select(h => new StoredHold(h.HoldId, h.Amount.Units, h.PlacedAt, h.ExpiresAt)).ToList(),
+        s.Version);
+
+    public AccountState ToState() => new(AccountId, Currency, CutoffUrl, LowBalanceWarningSeconds, new M.Money(Balance),
+        new M.Rate(RatePicoPerSecond), Carry, SettledAt, Status, Episode, LowBalanceWarned, new M.Money(UnreportedConsumption),
+        Holds.Select(h => new Hold(h.HoldId, new M.Money(h.Amount), h.PlacedAt, h.ExpiresAt))
+            .ToImmutableSortedDictionary(h => h.HoldId, h => h, StringComparer.Ordinal),
+        Version);
+}
+
+public sealed record StoredHold(string HoldId, long Amount, long PlacedAt, long? ExpiresAt);

@@ -1,0 +1,63 @@
+using BillingFunctions.Core.Accounts;
+using BillingFunctions.Local.Storage;
+using BillingFunctions.Orders;
+
+namespace BillingFunctions.Accounts;
+
+public enum WriteKind { Open, Credit, Debit, Rate, Hold, Capture, Release }
+
+/// <summary>
+/// One write to one account as the entity receives it: flat and serializable, because it crosses the Durable runtime
+/// as JSON. <c>Remember</c> is false when the caller gave no operation id (applied once, nothing to replay).
+/// The fingerprint is the request's identity for replays: the same id with another fingerprint is a conflict.
+/// </summary>
+public sealed record AccountWrite(
+    WriteKind Kind,
+    string AccountId,
+    string OperationId,
+    bool Remember,
+    string Fingerprint,
+    long? Amount = null,
+    long? RatePicoPerSecond = null,
+    string? HoldId = null,
+    int? ExpiresInSeconds = null,
+    string? Currency = null,
+    string? CutoffUrl = null,
+    int? LowBalanceWarningSeconds = null);
+
+/// <summary>One side of a transfer, decided by each entity at the instant the orchestration chose, with the answer both sides keep for replays.</summary>
+public sealed record TransferLeg(string TransferId, string From, string To, long Amount, long At, string Fingerprint, int Status, string Body);
+
+/// <summary>An order attempt to charge: the basket as the baskets table holds it, and the queue message.</summary>
+public sealed record ChargeRequest(StoredBasket Basket, string BasketId, string UserId, long Amount, int Attempt);
+
+/// <summary>The scheduled self-signal: which wake it is (stale generations do nothing) and the instant it is for.</summary>
+public sealed record WakeSignal(long At, int Generation);
+
+/// <summary>What an entity operation answers: a rendered response (replayed or new), or a rejection that changed nothing.</summary>
+public sealed record EntityAnswer(int Status, string? Body, bool Replayed, Rejection? Rejection)
+{
+    public static EntityAnswer Refused(Rejection rejection) => new(0, null, false, rejection);
+}
+
+/// <summary>What the order consumer learns from the entity: the decision for one attempt (new or remembered).</summary>
+public sealed record PaymentDecision(Core.Orders.Disposition Disposition, StoredBasket? Basket, StoredResult? Result, string? Reason, bool Changed);
+
+/// <summary>Work an entity operation hands to the outside world; carried out by the entity shell after the operation.</summary>
+public abstract record Dispatch;
+
+/// <summary>Signal this entity's own <c>Wake</c> at the instant (a durable timer inside the task hub).</summary>
+public sealed record ArmWake(WakeSignal Signal) : Dispatch;
+
+/// <summary>Write the events to the ledger and call the cut-off webhook for depletions, outside the entity, with retries.</summary>
+public sealed record RecordEvents(EventBatch Batch) : Dispatch;
+
+/// <summary>Events of one operation on one account, with their ids, and the cut-off calls they owe.</summary>
+public sealed record EventBatch(string AccountId, IReadOnlyList<StoredEvent> Events, IReadOnlyList<CutoffCall> Cutoffs)
+{
+    /// <summary>Deterministic: the same batch always gets the same orchestration instance id.</summary>
+    public string InstanceId => $"events:{AccountId}:{Events[0].Sequence}";
+}
+
+/// <summary>A cut-off call owed: its id is the account.depleted event's id, the same on every attempt.</summary>
+public sealed record CutoffCall(string EventId, string AccountId, string? Url, int Episode, long DepletedAt);

@@ -1,0 +1,125 @@
+using BillingFunctions.Accounts;
+using BillingFunctions.Local.Api;
+using BillingFunctions.Transfers;
+using Microsoft.AspNetCore.Http;
+
+namespace BillingFunctions.Http;
+
+/// <summary>
+/// HTTP requests to entity writes, with the self-hosted server's parsing and validation (the same JsonBody, Problems,
+/// operation-id and fingerprint rules), so both hosts accept and refuse exactly the same requests.
+/// </summary>
+public static class AccountRequests
+{
+    public static async Task<(AccountWrite? Write, IResult? Problem)> Open(HttpRequest request, string accountId, BillingSettings settings)
+    {
+        if (!Answers.TryRouteId(accountId, "accountId", out var problem))
+            return (null, problem);
+        var (body, bodyProblem) = await JsonBody.ReadAsync(request, required: false);
+        if (body is null)
+            return (null, bodyProblem);
+        if (!body.TryString("currency", false, out var currency, out problem)
+            || !body.TryString("cutoffUrl", false, out var cutoffUrl, out problem)
+            || !body.TryInt("lowBalanceWarningSeconds", 1, 30 * 24 * 3600, out var warningSeconds, out problem))
+            return (null, problem);
+        currency ??= settings.DefaultCurrency;
+        if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
+            return (null, Problems.Validation("'currency' must be a three-letter upper-case code such as \"USD\"."));
+        if (cutoffUrl is not null && CallbackUrls.Problem(cutoffUrl, settings.AllowedCallbackHosts) is { } urlProblem)
+            return (null, Problems.Validation(urlProblem));
+        return (new AccountWrite(WriteKind.Open, accountId, "open", false, "open", Currency: currency, CutoffUrl: cutoffUrl,
+            LowBalanceWarningSeconds: warningSeconds), null);
+    }
+
+    /// <summary>A credit or a debit: <c>{ amount, operationId? }</c>.</summary>
+    public static async Task<(AccountWrite? Write, IResult? Problem)> Move(HttpRequest request, string accountId, WriteKind kind)
+    {
+        if (!Answers.TryRouteId(accountId, "accountId", out var problem))
+            return (null, problem);
+        var (body, bodyProblem) = await JsonBody.ReadAsync(request);
+        if (body is null)
+            return (null, bodyProblem);
+        if (!body.TryMoney("amount", true, out var amount, out problem)
+            || !Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
+            return (null, problem);
+        var verb = kind == WriteKind.Credit ? "credit" : "debit";
+        return (Write(kind, accountId, operationId, $"{verb}:{amount!.Value.Units}") with { Amount = amount.Value.Units }, null);
+    }
+
+    public static async Task<(AccountWrite? Write, IResult? Problem)> Rate(HttpRequest request, string accountId)
+    {
+        if (!Answers.TryRouteId(accountId, "accountId", out var problem))
+            return (null, problem);
+        var (body, bodyProblem) = await JsonBody.ReadAsync(request);
+        if (body is null)
+            return (null, bodyProblem);
+        if (!body.TryRate("ratePerSecond", out var rate, out problem)
+            || !Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
+            return (null, problem);
+        return (Write(WriteKind.Rate, accountId, operationId, $"rate:{rate.PicoPerSecond}") with { RatePicoPerSecond = rate.PicoPerSecond }, null);
+    }
+
+    public static async Task<(AccountWrite? Write, IResult? Problem)> Hold(HttpRequest request, string accountId, BillingSettings settings)
+    {
+        if (!Answers.TryRouteId(accountId, "accountId", out var problem))
+            return (null, problem);
+        var (body, bodyProblem) = await JsonBody.ReadAsync(request);
+        if (body is null)
+            return (null, bodyProblem);
+        if (!body.TryId("holdId", true, out var holdId, out problem)
+            || !body.TryMoney("amount", true, out var amount, out problem)
+            || !body.TryInt("expiresInSeconds", 1, 365 * 24 * 3600, out var expiresIn, out problem)
+            || !Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
+            return (null, problem);
+        var seconds = expiresIn ?? settings.DefaultHoldExpirySeconds;
+        return (Write(WriteKind.Hold, accountId, operationId ?? $"hold:{holdId}", $"hold:{holdId}:{amount!.Value.Units}:{seconds}") with
+        {
+            HoldId = holdId, Amount = amount.Value.Units, ExpiresInSeconds = seconds,
+        }, null);
+    }
+
+    public static async Task<(AccountWrite? Write, IResult? Problem)> Capture(HttpRequest request, string accountId, string holdId)
+    {
+        if (!Answers.TryRouteId(accountId, "accountId", out var problem) || !Answers.TryRouteId(holdId, "holdId", out problem))
+            return (null, problem);
+        var (body, bodyProblem) = await JsonBody.ReadAsync(request, required: false);
+        if (body is null)
+            return (null, bodyProblem);
+        if (!body.TryMoney("amount", false, out var amount, out problem)
+            || !Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
+            return (null, problem);
+        return (Write(WriteKind.Capture, accountId, operationId ?? $"hold:{holdId}:capture",
+            $"capture:{holdId}:{amount?.Units.ToString() ?? "all"}") with { HoldId = holdId, Amount = amount?.Units }, null);
+    }
+
+    public static async Task<(AccountWrite? Write, IResult? Problem)> Release(HttpRequest request, string accountId, string holdId)
+    {
+        if (!Answers.TryRouteId(accountId, "accountId", out var problem) || !Answers.TryRouteId(holdId, "holdId", out problem))
+            return (null, problem);
+        var (body, bodyProblem) = await JsonBody.ReadAsync(request, required: false);
+        if (body is null)
+            return (null, bodyProblem);
+        if (!Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
+            return (null, problem);
+        return (Write(WriteKind.Release, accountId, operationId ?? $"hold:{holdId}:release", $"release:{holdId}") with { HoldId = holdId }, null);
+    }
+
+    public static async Task<(TransferRequest? Transfer, IResult? Problem)> Transfer(HttpRequest request)
+    {
+        var (body, bodyProblem) = await JsonBody.ReadAsync(request);
+        if (body is null)
+            return (null, bodyProblem);
+        if (!body.TryId("from", true, out var from, out var problem)
+            || !body.TryId("to", true, out var to, out problem)
+            || !body.TryMoney("amount", true, out var amount, out problem)
+            || !Answers.TryOperationId(request, body, "transferId", out var transferId, out problem))
+            return (null, problem);
+        if (transferId is null)
+            return (null, Problems.Validation("'transferId' (or the Idempotency-Key header) is required."));
+        return (new TransferRequest(transferId, from!, to!, amount!.Value.Units), null);
+    }
+
+    /// <summary>Without an operation id a write gets a fresh one and is not remembered: applied once, no replay.</summary>
+    private static AccountWrite Write(WriteKind kind, string accountId, string? operationId, string fingerprint) =>
+        new(kind, accountId, operationId ?? "op:" + Guid.CreateVersion7().ToString("N"), operationId is not null, fingerprint);
+}

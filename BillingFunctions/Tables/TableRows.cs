@@ -1,0 +1,126 @@
+using Azure;
+using Azure.Data.Tables;
+using BillingFunctions.Core.Accounts;
+using BillingFunctions.Core.Orders;
+using BillingFunctions.Local.Storage;
+using BillingFunctions.Orders;
+
+namespace BillingFunctions.Tables;
+
+/// <summary>One ledger entry: partition = account, row = the event's sequence, zero-padded so rows sort in order.</summary>
+public sealed class LedgerRow : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+    public string EventId { get; set; } = "";
+    public string Type { get; set; } = "";
+    public long At { get; set; }
+    public string? OperationId { get; set; }
+    public long Amount { get; set; }
+    public long Delta { get; set; }
+    public long Consumed { get; set; }
+    public long BalanceBefore { get; set; }
+    public long BalanceAfter { get; set; }
+    public long HeldAfter { get; set; }
+    public int Episode { get; set; }
+    public string? HoldId { get; set; }
+    public string? Counterparty { get; set; }
+    public long? RatePerSecond { get; set; }
+
+    public static string Key(long sequence) => sequence.ToString("D19");
+
+    public static LedgerRow From(StoredEvent stored)
+    {
+        var e = stored.Event;
+        return new LedgerRow
+        {
+            PartitionKey = e.AccountId, RowKey = Key(stored.Sequence), EventId = stored.EventId, Type = e.Type, At = e.At,
+            OperationId = e.OperationId, Amount = e.Amount, Delta = e.Delta, Consumed = e.Consumed, BalanceBefore = e.BalanceBefore,
+            BalanceAfter = e.BalanceAfter, HeldAfter = e.HeldAfter, Episode = e.Episode, HoldId = e.HoldId, Counterparty = e.Counterparty,
+            RatePerSecond = e.RatePerSecond,
+        };
+    }
+
+    public StoredEvent ToEvent() => new(long.Parse(RowKey), EventId, new AccountEvent(Type, PartitionKey, At, OperationId, Amount, Delta,
+        Consumed, BalanceBefore, BalanceAfter, HeldAfter, Episode, HoldId, Counterparty, RatePerSecond));
+}
+
+/// <summary>A basket and its order: partition = basket id, one row. Written with ETag compare-and-set.</summary>
+public sealed class BasketRow : ITableEntity
+{
+    public const string Row = "basket";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = Row;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+    public string UserId { get; set; } = "";
+    public long OpenedAt { get; set; }
+    public string Status { get; set; } = "";
+    public int Attempt { get; set; }
+    public long Amount { get; set; }
+    public long? DecidedAt { get; set; }
+    public string? Reason { get; set; }
+
+    public static BasketRow From(Basket b, ETag etag = default) => new()
+    {
+        PartitionKey = b.BasketId, UserId = b.UserId, OpenedAt = b.OpenedAt, Status = b.Status.ToString(), Attempt = b.Attempt,
+        Amount = b.Amount.Units, DecidedAt = b.DecidedAt, Reason = b.Reason, ETag = etag,
+    };
+
+    public Basket ToBasket() => new(PartitionKey, UserId, OpenedAt, Enum.Parse<OrderStatus>(Status), Attempt, new Core.Money.Money(Amount),
+        DecidedAt, Reason);
+}
+
+/// <summary>Which basket a user has open: partition = <c>user:{userId}</c>, one row naming the basket id.</summary>
+public sealed class OpenBasketRow : ITableEntity
+{
+    public const string Row = "open-basket";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = Row;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+    public string BasketId { get; set; } = "";
+
+    public static string Partition(string userId) => $"user:{userId}";
+}
+
+/// <summary>A payment result as the notifications consumer recorded it: partition = user, row = result id (idempotent).</summary>
+public sealed class NotificationRow : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+    public string BasketId { get; set; } = "";
+    public int Attempt { get; set; }
+    public string Status { get; set; } = "";
+    public long Amount { get; set; }
+    public string? Reason { get; set; }
+    public long At { get; set; }
+
+    public static NotificationRow From(PaymentResult r) => new()
+    {
+        PartitionKey = r.UserId, RowKey = r.ResultId, BasketId = r.BasketId, Attempt = r.Attempt, Status = r.Status.ToString(),
+        Amount = r.Amount.Units, Reason = r.Reason, At = r.At,
+    };
+}
+
+/// <summary>One cut-off call owed or made: partition = account, row = the account.depleted event id.</summary>
+public sealed class DeliveryRow : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+    public string Url { get; set; } = "";
+    public int Episode { get; set; }
+    public long DepletedAt { get; set; }
+    public string Status { get; set; } = nameof(DeliveryStatus.Pending);
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+    public long? DeliveredAt { get; set; }
+}
