@@ -32,7 +32,7 @@ namespace Microsoft.Azure.Functions.Worker
 
 namespace Microsoft.Azure.Functions.Worker.Builder
 {
-    public static class FunctionsApplication
+    public class FunctionsApplication
     {
         public static FunctionsApplicationBuilder CreateBuilder(string[] args) => throw CompileOnly.Unavailable();
     }
