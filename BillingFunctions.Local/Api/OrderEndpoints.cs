@@ -47,7 +47,7 @@ public static class OrderEndpoints
             return problem!;
         if (store.ReadBasket(basketId) is not { Status: not OrderStatus.None } basket)
             return Problems.For(new Rejection(RejectionKind.NotFound, $"No order for basket '{basketId}'."));
-        return Results.Json(Order(basket), Representations.Json);
+        return Results.Json(Representations.Order(basket), Representations.Json);
     }
 
     private static IResult Notifications(HttpRequest request, SqliteStore store)
@@ -64,19 +64,10 @@ public static class OrderEndpoints
             notifications.Count == limit ? notifications[^1].Sequence : null), Representations.Json);
     }
 
-    internal static OrderResponse Order(Basket basket) => new(basket.BasketId, basket.UserId, basket.Amount.ToString(),
-        SqliteStore.StatusName(basket.Status), basket.Attempt, basket.Reason, Representations.Instant(basket.DecidedAt));
-
     private static NotificationResponse Notification(Notification n) => new(n.Sequence, n.NotificationId, n.UserId, n.BasketId,
         n.Attempt, n.Status == "paid" ? EventTypes.OrderPaid : EventTypes.OrderRejected, n.Status, new Core.Money.Money(n.Amount).ToString(),
         n.Reason, Representations.Instant(n.At), Representations.Instant(n.RecordedAt));
 }
-
-public sealed record BasketResponse(string BasketId);
-
-public sealed record OrderAccepted(string BasketId, string Status);
-
-public sealed record OrderResponse(string BasketId, string UserId, string Amount, string Status, int Attempt, string? Reason, string? DecidedAt);
 
 public sealed record NotificationResponse(long Sequence, string NotificationId, string UserId, string BasketId, int Attempt, string Type,
     string Status, string Amount, string? Reason, string At, string RecordedAt);

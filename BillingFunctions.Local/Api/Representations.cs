@@ -35,6 +35,9 @@ public static class Representations
             e.Episode, e.HoldId, e.Counterparty, e.RatePerSecond is { } r ? new Core.Money.Rate(r).ToString() : null);
     }
 
+    public static OrderResponse Order(Core.Orders.Basket basket) => new(basket.BasketId, basket.UserId, basket.Amount.ToString(),
+        basket.Status.ToString().ToLowerInvariant(), basket.Attempt, basket.Reason, Instant(basket.DecidedAt));
+
     public static Rendered Render(int status, object body) => new(status, JsonSerializer.Serialize(body, Json));
 
     private static string Money(long units) => new Core.Money.Money(units).ToString();
@@ -53,3 +56,9 @@ public sealed record EventResponse(long Sequence, string EventId, string Type, s
     string? HoldId, string? Counterparty, string? RatePerSecond);
 
 public sealed record Page<T>(IReadOnlyList<T> Items, long? Next);
+
+public sealed record BasketResponse(string BasketId);
+
+public sealed record OrderAccepted(string BasketId, string Status);
+
+public sealed record OrderResponse(string BasketId, string UserId, string Amount, string Status, int Attempt, string? Reason, string? DecidedAt);

@@ -36,7 +36,7 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
             if (userId is null)
                 return problem!;
             var basket = await baskets.Open(userId, clock.GetUtcNow().UtcTicks, request.HttpContext.RequestAborted);
-            return Results.Json(new { basketId = basket.BasketId }, Representations.Json);
+            return Results.Json(new BasketResponse(basket.BasketId), Representations.Json);
         });
 
     [Function("PlaceOrder")]
@@ -50,14 +50,14 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
             var (basket, etag) = await baskets.Get(order.BasketId, cancellation);
             var placement = OrderDecider.Place(basket, order.BasketId, order.UserId, order.Amount);
             if (placement.Rejection is { } rejection)
-                return OrderRequests.Problem(rejection);
+                return Problems.For(rejection);
             if (placement.Message is not null && !await baskets.TryReplace(placement.Basket!, etag, cancellation))
-                return OrderRequests.Problem(new Rejection(RejectionKind.OrderPending, $"Basket '{order.BasketId}' changed meanwhile; retry."));
+                return Problems.For(new Rejection(RejectionKind.OrderPending, $"Basket '{order.BasketId}' changed meanwhile; retry."));
             // A client retry of the same pending order sends the attempt again: if the first send was lost, this is it;
             // if not, duplicate detection drops it (same message id).
             var pending = placement.Basket!;
             await bus.Send(new OrderMessage(pending.BasketId, pending.UserId, pending.Amount, pending.Attempt), cancellation);
-            return Results.Json(new { basketId = pending.BasketId, status = "pending" }, Representations.Json, statusCode: 202);
+            return Results.Json(new OrderAccepted(pending.BasketId, "pending"), Representations.Json, statusCode: 202);
         });
 
     [Function("GetOrder")]
@@ -69,7 +69,7 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
                 return problem!;
             var (basket, _) = await baskets.Get(basketId, request.HttpContext.RequestAborted);
             return basket is { Status: not OrderStatus.None }
-                ? Results.Json(OrderRequests.Render(basket), Representations.Json)
+                ? Results.Json(Representations.Order(basket), Representations.Json)
                 : Problems.For(new Rejection(RejectionKind.NotFound, $"No order for basket '{basketId}'."));
         });
 
@@ -85,7 +85,9 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
             await foreach (var row in table.QueryAsync<NotificationRow>(Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {userId}"),
                                cancellationToken: request.HttpContext.RequestAborted))
                 rows.Add(OrderRequests.Render(row));
-            return Results.Json(rows, Representations.Json);
+            // A user's results are one partition; newest first, like the self-hosted server (which also pages them).
+            return Results.Json(new Page<NotificationResponse>(rows.OrderByDescending(r => r.At, StringComparer.Ordinal).ToList(), null),
+                Representations.Json);
         });
 
     [Function(nameof(ChargeOrders))]

@@ -6,9 +6,6 @@ using Microsoft.AspNetCore.Http;
 
 namespace BillingFunctions.Orders;
 
-/// <summary>An order as the API shows it.</summary>
-public sealed record OrderResponse(string BasketId, string UserId, string Amount, string Status);
-
 /// <summary>A recorded payment result as the API lists it.</summary>
 public sealed record NotificationResponse(string NotificationId, string UserId, string BasketId, int Attempt, string Status, string Amount,
     string? Reason, string At);
@@ -36,19 +33,9 @@ public static class OrderRequests
         return (new OrderPlacementRequest(userId!, basketId!, amount!.Value), null);
     }
 
-    public static OrderResponse Render(Basket basket) =>
-        new(basket.BasketId, basket.UserId, basket.Amount.ToString(), OrderWire.Status(basket.Status));
-
     public static NotificationResponse Render(NotificationRow row) => new(row.RowKey, row.PartitionKey, row.BasketId, row.Attempt,
         row.Status.ToLowerInvariant(), new Core.Money.Money(row.Amount).ToString(), row.Reason, Representations.Instant(row.At));
 
-    /// <summary>Order rejections: the two order kinds are conflicts; the rest share the account mapping.</summary>
-    public static IResult Problem(Rejection rejection) => rejection.Kind switch
-    {
-        RejectionKind.BasketPaid => Results.Problem(rejection.Detail, statusCode: 409, title: "Basket already paid", type: Problems.TypePrefix + "basket-paid"),
-        RejectionKind.OrderPending => Results.Problem(rejection.Detail, statusCode: 409, title: "An order is pending", type: Problems.TypePrefix + "order-pending"),
-        _ => Problems.For(rejection),
-    };
 }
 
 public sealed record OrderPlacementRequest(string UserId, string BasketId, Core.Money.Money Amount);
