@@ -1,4 +1,5 @@
 using BillingFunctions.Core.Accounts;
+using BillingFunctions.Core.Transfers;
 using BillingFunctions.Local.Engine;
 
 namespace BillingFunctions.Local.Api;
@@ -22,8 +23,11 @@ public static class TransferEndpoints
         if (transferId is null)
             return Problems.Validation("'transferId' (or the Idempotency-Key header) is required.");
         return await Answers.From(() => engine.Transfer(from!, to!, transferId, amount!.Value, $"{from}>{to}:{amount!.Value.Units}",
-            outcome => Representations.Render(200, new TransferResponse(
-                Representations.Account(AccountView.Of(outcome.From.State)),
-                Representations.Account(AccountView.Of(outcome.To.State))))));
+            RenderTransfer));
     }
+
+    internal static Rendered RenderTransfer(TransferOutcome outcome) =>
+        Representations.Render(200, new TransferResponse(
+            Representations.Account(AccountView.Of(outcome.From.State)),
+            Representations.Account(AccountView.Of(outcome.To.State))));
 }

@@ -1,0 +1,31 @@
+using BillingFunctions.Local.Engine;
+using BillingFunctions.Local.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace BillingFunctions.Bench.Hosts;
+
+/// <summary>The real engine in this process over a real SQLite file, with the server's default durability (synchronous=FULL).</summary>
+internal sealed class EngineHost : IAsyncDisposable
+{
+    private EngineHost(SqliteStore store, BillingEngine engine)
+    {
+        Store = store;
+        Engine = engine;
+    }
+
+    public SqliteStore Store { get; }
+    public BillingEngine Engine { get; }
+
+    /// <summary>Opens the store and builds the engine (loading every account and arming its wake), without starting the writer.</summary>
+    public static EngineHost Open(string dataDirectory)
+    {
+        var store = new SqliteStore(dataDirectory, synchronousFull: true);
+        return new EngineHost(store, new BillingEngine(store, TimeProvider.System, NullLogger<BillingEngine>.Instance, () => null));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Engine.DisposeAsync();
+        Store.Dispose();
+    }
+}

@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using BillingFunctions.Bench.Hosts;
+using BillingFunctions.Bench.Reporting;
+using M = BillingFunctions.Core.Money;
+
+namespace BillingFunctions.Bench.Scenarios;
+
+/// <summary>
+/// Cut-off lateness end to end: N accounts funded and rated over HTTP so their zero instants spread over W
+/// seconds; real loopback listeners receive the cut-off GETs; lateness is arrival minus the <c>depletesAt</c>
+/// the server answered. A second pass sends a share of the accounts to an endpoint that takes 200 ms per call,
+/// to show a slow receiver delays only its own calls.
+/// </summary>
+internal sealed class CutoffLateness : Scenario
+{
+    private const string Balance = "1";
+    private static readonly long BalancePico = M.Money.UnitsPerWhole * 1_000_000;
+
+    private readonly Size<int> _accounts = new("--cutoff-accounts", "accounts depleting", 10_000, 500);
+    private readonly Size<double> _window = new("--window", "seconds over which the zero instants spread", 10, 2);
+    private readonly Size<double> _lead = new("--lead", "seconds from setting the first rate to the first zero instant", 3, 1);
+    private readonly Size<int> _slowPercent = new("--slow-percent", "share of accounts on the slow endpoint in the second pass (0: no second pass)", 10, 10);
+    private readonly Size<int> _slowMilliseconds = new("--slow-ms", "how long the slow endpoint takes per call", 200, 200);
+
+    public override string Name => "cutoff";
+    public override string Description => "Cut-off lateness: arrival at a real loopback receiver minus depletesAt, with and without a slow receiver.";
+    public override IEnumerable<Option> Options => [_accounts.Option, _window.Option, _lead.Option, _slowPercent.Option, _slowMilliseconds.Option];
+
+    public override async Task<ScenarioResult> RunAsync(RunContext context)
+    {
+        var accounts = context.Get(_accounts);
+        var window = context.Get(_window);
+        var slowPercent = context.Get(_slowPercent);
+        await using var fast = await WebhookReceiver.StartAsync(TimeSpan.Zero);
+        await using var slow = await WebhookReceiver.StartAsync(TimeSpan.FromMilliseconds(context.Get(_slowMilliseconds)));
+        await using var server = await ServerHost.StartAsync(context.NewDataDirectory("cutoff"), $"Billing:CutoffUrl={fast.Url}");
+        using var client = new BenchClient(server.BaseUrl, 64);
+
+        var rows = new List<Measurement>();
+        var plain = $"{accounts:N0} accounts / {window} s";
+        rows.AddRange(await PassAsync(context, client, "a", accounts, 0, fast, slow, plain, $"{plain}, slow endpoint"));
+        if (slowPercent > 0)
+            rows.AddRange(await PassAsync(context, client, "b", accounts, slowPercent, fast, slow,
+                $"{plain}, {slowPercent} % slow: fast endpoint", $"{plain}, {slowPercent} % slow: slow endpoint"));
+        return new ScenarioResult(Name, new Dictionary<string, string>
+        {
+            ["accounts"] = accounts.ToString(),
+            ["windowSeconds"] = window.ToString(CultureInfo.InvariantCulture),
+            ["slowPercent"] = slowPercent.ToString(),
+            ["slowMilliseconds"] = context.Get(_slowMilliseconds).ToString(),
+            ["server"] = "in-process BillingServer.Build on 127.0.0.1; receivers: Kestrel on 127.0.0.1 in the same process",
+        }, rows);
+    }
+
+    private async Task<IEnumerable<Measurement>> PassAsync(RunContext context, BenchClient client, string pass, int accounts, int slowPercent,
+        WebhookReceiver fast, WebhookReceiver slow, string fastCase, string slowCase)
+    {
+        var ids = Enumerable.Range(0, accounts).Select(i => $"cut-{pass}-{i:D6}").ToArray();
+        // Every k-th account goes to the slow endpoint, so slow zero instants are spread among the fast ones.
+        var slowEvery = slowPercent == 0 ? int.MaxValue : Math.Max(1, 100 / slowPercent);
+        bool IsSlow(int i) => i % slowEvery == slowEvery - 1;
+
+        context.Progress.Stage($"pass {pass}: opening and funding {accounts:N0} accounts");
+        var done = 0;
+        await Parallel.ForAsync(0, accounts, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
+        {
+            var open = IsSlow(i) ? JsonSerializer.Serialize(new { cutoffUrl = slow.Url }) : "{}";
+            await client.OpenAndFund(ids[i], open, Balance);
+            context.Progress.Report("funded", Interlocked.Increment(ref done), accounts);
+        });
+
+        // Zero instant i is planned at start + lead + window·i/N; each rate is computed from the time left when it is
+        // sent, and the server's answer (depletesAt) is the truth the lateness is measured against.
+        context.Progress.Stage($"pass {pass}: setting rates; zero instants spread over {context.Get(_window)} s");
+        var start = DateTime.UtcNow.Ticks;
+        var lead = TimeSpan.FromSeconds(context.Get(_lead)).Ticks;
+        var window = TimeSpan.FromSeconds(context.Get(_window)).Ticks;
+        var depletesAt = new long[accounts];
+        var next = -1;
+        done = 0;
+        await Parallel.ForAsync(0, 64, async (_, _) =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < accounts; i = Interlocked.Increment(ref next))
+            {
+                var planned = start + lead + window * i / accounts;
+                var left = Math.Max(TimeSpan.TicksPerMillisecond * 50, planned - DateTime.UtcNow.Ticks);
+                var rate = new M.Rate((long)((Int128)BalancePico * TimeSpan.TicksPerSecond / left));
+                var body = BenchClient.Expect(await client.SendReading(HttpMethod.Put, $"/api/accounts/{ids[i]}/rate",
+                    $$"""{"ratePerSecond":"{{rate}}"}"""), HttpStatusCode.OK);
+                var zero = JsonDocument.Parse(body).RootElement.GetProperty("depletesAt").GetString()!;
+                depletesAt[i] = DateTime.Parse(zero, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind).Ticks;
+                context.Progress.Report("rated", Interlocked.Increment(ref done), accounts);
+            }
+        });
+
+        context.Progress.Stage($"pass {pass}: waiting for {accounts:N0} cut-offs");
+        var index = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        var deadline = DateTime.UtcNow.Ticks + Math.Max(0, depletesAt.Max() - DateTime.UtcNow.Ticks) + TimeSpan.FromSeconds(30).Ticks;
+        while (DateTime.UtcNow.Ticks < deadline && Arrived(fast, slow, index).Count < accounts)
+        {
+            context.Progress.Report("cut off", Arrived(fast, slow, index).Count, accounts);
+            await Task.Delay(200);
+        }
+        await Task.Delay(1000); // room for a duplicate to show up
+        context.Progress.Done();
+
+        var arrivals = fast.Arrivals.Concat(slow.Arrivals).Where(a => index.ContainsKey(a.UserId)).ToList();
+        var rows = new List<Measurement>();
+        rows.AddRange(Summarise(fastCase, Enumerable.Range(0, accounts).Where(i => !IsSlow(i)), arrivals, index, depletesAt));
+        if (slowPercent > 0)
+            rows.AddRange(Summarise(slowCase, Enumerable.Range(0, accounts).Where(IsSlow), arrivals, index, depletesAt));
+        return rows;
+    }
+
+    private static HashSet<string> Arrived(WebhookReceiver fast, WebhookReceiver slow, Dictionary<string, int> index) =>
+        fast.Arrivals.Concat(slow.Arrivals).Select(a => a.UserId).Where(index.ContainsKey).ToHashSet(StringComparer.Ordinal);
+
+    private static IEnumerable<Measurement> Summarise(string @case, IEnumerable<int> accounts, List<WebhookReceiver.Arrival> arrivals,
+        Dictionary<string, int> index, long[] depletesAt)
+    {
+        var wanted = accounts.ToHashSet();
+        var mine = arrivals.Where(a => wanted.Contains(index[a.UserId])).ToList();
+        var first = mine.GroupBy(a => a.UserId).ToDictionary(g => g.Key, g => g.Min(a => a.ArrivedTicks), StringComparer.Ordinal);
+        var lateness = new Latencies(first.Select(f => f.Value - depletesAt[index[f.Key]]));
+        double Ms(long ticks) => ticks / (double)TimeSpan.TicksPerMillisecond;
+        return
+        [
+            new Measurement(@case, "lateness min", Ms(lateness.Min), "ms", "≥ 0"),
+            new Measurement(@case, "lateness p50", Ms(lateness.Percentile(50)), "ms"),
+            new Measurement(@case, "lateness p99", Ms(lateness.Percentile(99)), "ms", "≤ 10"),
+            new Measurement(@case, "lateness p99.9", Ms(lateness.Percentile(99.9)), "ms"),
+            new Measurement(@case, "lateness max", Ms(lateness.Max), "ms", "≤ 50"),
+            new Measurement(@case, "early", mine.Count(a => a.ArrivedTicks < depletesAt[index[a.UserId]]), "calls", "0"),
+            new Measurement(@case, "missing", wanted.Count - first.Count, "accounts", "0"),
+            new Measurement(@case, "duplicated", mine.Count - first.Count, "calls", "0"),
+        ];
+    }
+}

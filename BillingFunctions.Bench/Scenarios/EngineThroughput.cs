@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Text.Json;
+using BillingFunctions.Bench.Hosts;
+using BillingFunctions.Bench.Load;
+using BillingFunctions.Bench.Reporting;
+using BillingFunctions.Core.Accounts;
+using BillingFunctions.Local.Api;
+using BillingFunctions.Local.Engine;
+using M = BillingFunctions.Core.Money;
+
+namespace BillingFunctions.Bench.Scenarios;
+
+/// <summary>
+/// Durable, acknowledged credits, debits and transfers straight into the engine (no HTTP): each caller awaits
+/// its answer, which comes only after the batch holding it is committed with synchronous=FULL. Then the same
+/// with reads mixed in. Every write carries an operation id, as the API's writes do.
+/// </summary>
+internal sealed class EngineThroughput : Scenario
+{
+    private readonly Size<int> _accounts = new("--accounts", "accounts written to", 10_000, 1_000);
+    private readonly Size<int> _callers = new("--callers", "concurrent callers awaiting their answers", 2048, 256);
+    private readonly Size<double> _seconds = new("--seconds", "measured seconds per case", 10, 2);
+    private readonly Size<double> _warmup = new("--warmup", "unmeasured seconds before each case", 3, 0.5);
+    private readonly Size<int> _readPercent = new("--read-percent", "share of reads in the mixed case", 50, 50);
+
+    public override string Name => "engine";
+    public override string Description => "In-process engine throughput: durable acknowledged writes, then writes mixed with reads.";
+    public override IEnumerable<Option> Options => [_accounts.Option, _callers.Option, _seconds.Option, _warmup.Option, _readPercent.Option];
+
+    public override async Task<ScenarioResult> RunAsync(RunContext context)
+    {
+        var accounts = context.Get(_accounts);
+        var callers = context.Get(_callers);
+        var readPercent = context.Get(_readPercent);
+        await using var host = EngineHost.Open(context.NewDataDirectory("engine"));
+        var engine = host.Engine;
+        engine.Start();
+
+        context.Progress.Stage($"opening and funding {accounts:N0} accounts");
+        await Parallel.ForAsync(0, accounts, new ParallelOptions { MaxDegreeOfParallelism = 256 }, async (i, _) =>
+        {
+            var id = OperationMix.AccountId(i);
+            await engine.Open(id, "USD", null, null, (_, _) => new Rendered(201, ""));
+            Check(await engine.Execute(id, new Credit($"fund-{i}", Units(OperationMix.OpeningBalance)), null, "", AccountEndpoints.RenderAccount));
+            Check(await engine.Execute(id, new SetRate($"rate-{i}", Rate(OperationMix.Rate)), null, "", AccountEndpoints.RenderAccount));
+        });
+
+        var rows = new List<Measurement>();
+        foreach (var (name, percent) in new[] { ("writes", 0), ($"{readPercent} % reads", readPercent) })
+        {
+            var mix = new OperationMix(accounts, percent);
+            var batchesBefore = engine.Batches;
+            var committedBefore = engine.CommittedRequests;
+            context.Progress.Stage($"{name}: {callers} callers");
+            var result = await LoadRun.RunAsync(name, callers, TimeSpan.FromSeconds(context.Get(_warmup)),
+                TimeSpan.FromSeconds(context.Get(_seconds)), (worker, sequence, random) => Issue(engine, mix.Next(random), $"{percent}-{worker}-{sequence}"),
+                context.Progress, context.Cancellation);
+            rows.AddRange(result.Rows(name, "operations", percent == 0 ? "≥ 300,000" : null));
+            var batches = engine.Batches - batchesBefore;
+            rows.Add(new Measurement(name, "mean group-commit batch", batches == 0 ? 0 : (engine.CommittedRequests - committedBefore) / (double)batches, "requests"));
+        }
+        return new ScenarioResult(Name, new Dictionary<string, string>
+        {
+            ["accounts"] = accounts.ToString(),
+            ["callers"] = callers.ToString(),
+            ["seconds"] = context.Get(_seconds).ToString(),
+            ["durability"] = "synchronous=FULL",
+        }, rows);
+    }
+
+    private static async Task<Done> Issue(BillingEngine engine, Pick pick, string operationId)
+    {
+        var id = OperationMix.AccountId(pick.Account);
+        var amount = new M.Money(OperationMix.AmountUnits);
+        switch (pick.Move)
+        {
+            case Move.Read:
+                // What GET /api/accounts/{id} does: the committed state advanced to now, rendered as JSON.
+                var found = engine.TryGetAccount(id, out var state);
+                if (found)
+                    JsonSerializer.SerializeToUtf8Bytes(Representations.Account(AccountView.At(state, engine.Now())), Representations.Json);
+                return new Done(OperationKind.Read, found);
+            case Move.Credit:
+                return Acknowledged(await engine.Execute(id, new Credit(operationId, amount), AccountEndpoints.Key(id, operationId),
+                    $"credit:{amount.Units}", AccountEndpoints.RenderAccount));
+            case Move.Debit:
+                return Acknowledged(await engine.Execute(id, new Debit(operationId, amount), AccountEndpoints.Key(id, operationId),
+                    $"debit:{amount.Units}", AccountEndpoints.RenderAccount));
+            default:
+                var to = OperationMix.AccountId(pick.Counterparty);
+                return Acknowledged(await engine.Transfer(id, to, operationId, amount, $"{id}>{to}:{amount.Units}", TransferEndpoints.RenderTransfer));
+        }
+    }
+
+    private static Done Acknowledged(WriteResult result) => new(OperationKind.Write, result is Written { Replayed: false });
+
+    private static void Check(WriteResult result)
+    {
+        if (result is not Written)
+            throw new InvalidOperationException($"Setting up the accounts failed: {result}");
+    }
+
+    private static M.Money Units(string amount) =>
+        M.Money.TryParsePositive(amount, out var money, out var error) ? money : throw new ArgumentException(error);
+
+    private static M.Rate Rate(string rate) =>
+        M.Rate.TryParse(rate, out var parsed, out var error) ? parsed : throw new ArgumentException(error);
+}

@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Diagnostics;
+using BillingFunctions.Bench.Hosts;
+using BillingFunctions.Bench.Reporting;
+using BillingFunctions.Core.Accounts;
+using BillingFunctions.Local.Api;
+using BillingFunctions.Local.Engine;
+using BillingFunctions.Local.Storage;
+using M = BillingFunctions.Core.Money;
+
+namespace BillingFunctions.Bench.Scenarios;
+
+/// <summary>
+/// Scale of state: a store holding N accounts with active rates (zero instants spread over days ahead, so
+/// every account has a pending wake) is opened by a new engine — the restart path: load every account, arm
+/// every wake. Reports the time that takes, the time to the first acknowledged write after it, and memory per
+/// account (resident and managed heap) as the difference before and after the engine holds the accounts.
+/// </summary>
+internal sealed class StateScale : Scenario
+{
+    private const int SeedBatch = 20_000;
+
+    private readonly Size<int> _small = new("--state-accounts", "accounts in the smaller store", 100_000, 5_000);
+    private readonly Size<int> _large = new("--state-accounts-large", "accounts in the larger store (restart target)", 1_000_000, 20_000);
+
+    public override string Name => "state";
+    public override string Description => "Memory per account and restart time (load accounts, rebuild timers) at two sizes.";
+    public override IEnumerable<Option> Options => [_small.Option, _large.Option];
+
+    public override async Task<ScenarioResult> RunAsync(RunContext context)
+    {
+        var rows = new List<Measurement>();
+        foreach (var accounts in new[] { context.Get(_small), context.Get(_large) })
+            rows.AddRange(await MeasureAsync(context, accounts));
+        return new ScenarioResult(Name, new Dictionary<string, string>
+        {
+            ["sizes"] = $"{context.Get(_small)}, {context.Get(_large)}",
+            ["seeding"] = "account rows written through the store's own commit, states made by the decider (open, credit, rate)",
+        }, rows);
+    }
+
+    private static async Task<IEnumerable<Measurement>> MeasureAsync(RunContext context, int accounts)
+    {
+        var directory = context.NewDataDirectory($"state-{accounts}");
+        Seed(context, directory, accounts);
+
+        context.Progress.Stage($"{accounts:N0} accounts: restarting");
+        var before = ProcessMemory.Now();
+        var clock = Stopwatch.StartNew();
+        await using var host = EngineHost.Open(directory);
+        var loaded = clock.Elapsed;
+        host.Engine.Start();
+        var first = await host.Engine.Execute(AccountId(0), new Credit("after-restart", new M.Money(1)), null, "", AccountEndpoints.RenderAccount);
+        var firstWrite = clock.Elapsed;
+        if (first is not Written)
+            throw new InvalidOperationException($"The first write after restart failed: {first}");
+        var wakes = host.Engine.ScheduledWakes;
+        var after = ProcessMemory.Now();
+        GC.KeepAlive(host);
+
+        var @case = $"{accounts:N0} accounts";
+        var perAccountTarget = accounts >= 100_000 ? "≤ 1,024" : null;
+        return
+        [
+            new Measurement(@case, "restart: load accounts + arm wakes", loaded.TotalSeconds, "s", accounts >= 1_000_000 ? "≤ 5" : null),
+            new Measurement(@case, "restart to first acknowledged write", firstWrite.TotalSeconds, "s"),
+            new Measurement(@case, "wakes armed", wakes, "timers"),
+            new Measurement(@case, "resident memory per account", (after.Resident - before.Resident) / (double)accounts, "bytes", perAccountTarget),
+            new Measurement(@case, "managed heap per account", (after.ManagedHeap - before.ManagedHeap) / (double)accounts, "bytes", perAccountTarget),
+        ];
+    }
+
+    /// <summary>
+    /// Writes N accounts as the engine would have left them, in big transactions. Only account rows: a restart
+    /// reads nothing else (events, holds and idempotency records stay on disk).
+    /// </summary>
+    private static void Seed(RunContext context, string directory, int accounts)
+    {
+        context.Progress.Stage($"{accounts:N0} accounts: seeding the store");
+        using var store = new SqliteStore(directory, synchronousFull: true);
+        var now = DateTime.UtcNow.Ticks;
+        var balance = new M.Money(100 * M.Money.UnitsPerWhole);
+        for (var from = 0; from < accounts; from += SeedBatch)
+        {
+            var batch = new CommitBatch();
+            for (var i = from; i < Math.Min(accounts, from + SeedBatch); i++)
+            {
+                var id = AccountId(i);
+                var state = AccountDecider.Open(null, id, "USD", null, null, now).State;
+                state = AccountDecider.Decide(state, new Credit($"fund-{i}", balance), now).State;
+                // 100 units lasting from one to four days: every account has a zero instant, so every account has a wake.
+                var seconds = 86_400L + i % (3 * 86_400L);
+                state = AccountDecider.Decide(state, new SetRate($"rate-{i}", new M.Rate(balance.Units * 1_000_000 / seconds)), now).State;
+                batch.Accounts[id] = state;
+            }
+            store.Commit(batch);
+            context.Progress.Report("seeded", Math.Min(accounts, from + SeedBatch), accounts);
+        }
+        context.Progress.Done();
+    }
+
+    private static string AccountId(int index) => $"acct-{index:D7}";
+}
