@@ -25,6 +25,8 @@ public sealed class BillingEngine : IAsyncDisposable
     private readonly Dictionary<string, long> _scheduledWakes = new(StringComparer.Ordinal);
     private readonly DueQueue<string> _wakes;
     private readonly Func<string?> _defaultCutoffUrl;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _usedKeysLoaded;
     private Task? _writer;
     private int _pendingWrites;
     private long _lastNow;
@@ -49,6 +51,8 @@ public sealed class BillingEngine : IAsyncDisposable
             if (AccountDecider.NextWake(account) is { } at)
                 ScheduleWake(account.AccountId, at, long.MinValue);
         _logger.LogInformation("Loaded {AccountCount} accounts from {DatabasePath}", _accounts.Count, store.Path);
+        // In the background, so a restart does not wait for it: until it is done every id is looked up in SQLite.
+        _usedKeysLoaded = Task.Run(() => LoadUsedKeys(_stopping.Token));
     }
 
     /// <summary>Starts the writer loop; wakes that came due while stopped are already queued and go first.</summary>
@@ -64,6 +68,12 @@ public sealed class BillingEngine : IAsyncDisposable
     public long CommittedRequests => Interlocked.Read(ref _committedRequests);
 
     public long Now() => _clock.GetUtcNow().UtcTicks;
+
+    /// <summary>Operation ids that may be in the store; the writer reads SQLite only for a "maybe".</summary>
+    internal IdempotencyFilter UsedKeys { get; } = new();
+
+    /// <summary>Completes when the ids stored before this start are in <see cref="UsedKeys"/>.</summary>
+    internal Task UsedKeysLoaded => _usedKeysLoaded;
 
     public bool TryGetAccount(string accountId, out AccountState state) => _accounts.TryGetValue(accountId, out state!);
 
@@ -85,9 +95,39 @@ public sealed class BillingEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _wakes.Dispose();
+        _stopping.Cancel();
+        await _usedKeysLoaded.ConfigureAwait(false);
         _writes.Writer.TryComplete();
         if (_writer is not null)
             await _writer.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Adds every stored operation id to the filter, from a snapshot on a reader connection. Ids committed after
+    /// the snapshot are this engine's own, and the writer adds those as it records them, so none is missed.
+    /// </summary>
+    private void LoadUsedKeys(CancellationToken stopping)
+    {
+        try
+        {
+            var count = 0;
+            foreach (var key in _store.ReadIdempotencyKeys())
+            {
+                stopping.ThrowIfCancellationRequested();
+                UsedKeys.Add(key);
+                count++;
+            }
+            UsedKeys.MarkLoaded();
+            _logger.LogInformation("Loaded {KeyCount} operation ids into the idempotency filter", count);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception error)
+        {
+            // Not fatal: without the filter every operation id is still looked up in SQLite, only slower.
+            _logger.LogWarning(error, "Could not load operation ids into the idempotency filter; every id will be looked up in the store");
+        }
     }
 
     internal string? DefaultCutoffUrl() => _defaultCutoffUrl();

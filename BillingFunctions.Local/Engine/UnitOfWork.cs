@@ -21,7 +21,9 @@ internal sealed partial class UnitOfWork(BillingEngine engine, SqliteStore store
         Batch.Accounts.TryGetValue(accountId, out state!) || engine.TryGetAccount(accountId, out state!);
 
     public IdempotencyRecord? FindIdempotency(string key) =>
-        _records.TryGetValue(key, out var record) ? record : store.FindIdempotency(key);
+        _records.TryGetValue(key, out var record) ? record
+        : engine.UsedKeys.MayContain(key) ? store.FindIdempotency(key)
+        : null;
 
     public Hold? FindHold(string accountId, string holdId) => store.FindHold(accountId, holdId);
 
@@ -29,6 +31,8 @@ internal sealed partial class UnitOfWork(BillingEngine engine, SqliteStore store
     {
         _records[record.Key] = record;
         Batch.IdempotencyRecords.Add(record);
+        // Before the commit: if the commit fails, the id is only a false "maybe", never a missed replay.
+        engine.UsedKeys.Add(record.Key);
     }
 
     /// <summary>Takes an accepted outcome into the batch: state, events, hold records, wakes and cut-off calls.</summary>

@@ -121,6 +121,17 @@ public sealed partial class SqliteStore : IDisposable
         return reader.Read() ? new IdempotencyRecord(key, reader.GetString(0), reader.GetInt32(1), reader.GetString(2)) : null;
     }
 
+    /// <summary>Every stored operation id, streamed from one snapshot on a reader connection (never blocks the writer).</summary>
+    internal IEnumerable<string> ReadIdempotencyKeys()
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT key FROM idempotency";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            yield return reader.GetString(0);
+    }
+
     internal Hold? FindHold(string accountId, string holdId)
     {
         var command = Prepared(null, $"{HoldSelect} WHERE account_id = $account AND hold_id = $hold", ("$account", accountId), ("$hold", holdId));
