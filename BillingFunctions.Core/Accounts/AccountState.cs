@@ -37,7 +37,10 @@ public sealed record AccountState(
 
     public M.Money Available => Balance - Held;
 
+    /// <summary>The holds of an account that holds nothing: one shared instance, not one per account in memory.</summary>
+    public static readonly ImmutableSortedDictionary<string, Hold> NoHolds = ImmutableSortedDictionary.Create<string, Hold>(StringComparer.Ordinal);
+
     public static AccountState Open(string accountId, string currency, string? cutoffUrl, int? lowBalanceWarningSeconds, long now) =>
         new(accountId, currency, cutoffUrl, lowBalanceWarningSeconds, M.Money.Zero, M.Rate.Zero, 0, now,
-            AccountStatus.Active, 0, false, M.Money.Zero, ImmutableSortedDictionary.Create<string, Hold>(StringComparer.Ordinal), 0);
+            AccountStatus.Active, 0, false, M.Money.Zero, NoHolds, 0);
 }

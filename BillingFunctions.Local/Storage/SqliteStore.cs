@@ -42,10 +42,13 @@ public sealed partial class SqliteStore : IDisposable
             """;
         using var reader = command.ExecuteReader();
         var accounts = new List<AccountState>();
+        // Currencies and cut-off URLs repeat across accounts: one string each, not one per account in memory.
+        var shared = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Shared(string text) => shared.TryGetValue(text, out var known) ? known : shared[text] = text;
         while (reader.Read())
         {
             accounts.Add(new AccountState(
-                reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.GetString(0), Shared(reader.GetString(1)), reader.IsDBNull(2) ? null : Shared(reader.GetString(2)),
                 reader.IsDBNull(3) ? null : reader.GetInt32(3), new M.Money(reader.GetInt64(4)), new M.Rate(reader.GetInt64(5)),
                 reader.GetInt64(6), reader.GetInt64(7), (AccountStatus)reader.GetInt32(8), reader.GetInt32(9),
                 reader.GetInt64(10) != 0, new M.Money(reader.GetInt64(11)), ParseActiveHolds(reader.GetString(12)), reader.GetInt64(13)));
@@ -240,7 +243,7 @@ public sealed partial class SqliteStore : IDisposable
     private static ImmutableSortedDictionary<string, Hold> ParseActiveHolds(string json)
     {
         if (json == "[]")
-            return ImmutableSortedDictionary.Create<string, Hold>(StringComparer.Ordinal);
+            return AccountState.NoHolds;
         return JsonSerializer.Deserialize<List<ActiveHold>>(json)!
             .ToImmutableSortedDictionary(h => h.Id, h => new Hold(h.Id, new M.Money(h.Amount), h.PlacedAt, h.ExpiresAt), StringComparer.Ordinal);
     }
