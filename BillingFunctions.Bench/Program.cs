@@ -10,6 +10,7 @@ Scenario[] scenarios =
     new EngineThroughput(),
     new HttpThroughput(),
     new StateScale(),
+    new OrdersThroughput(),
 ];
 
 var quick = new Option<bool>("--quick") { Description = "Small sizes: the smoke check CI runs (numbers printed, nothing enforced)", Recursive = true };

@@ -23,6 +23,7 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public string BaseUrl { get; }
     public BillingEngine Engine => _app.Services.GetRequiredService<BillingEngine>();
+    public IServiceProvider Services => _app.Services;
 
     public static async Task<ServerHost> StartAsync(string dataDirectory, params string[] settings)
     {

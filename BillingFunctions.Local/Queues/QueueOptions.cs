@@ -13,10 +13,10 @@ public sealed class QueueOptions
     public int DuplicateDetectionWindowSeconds { get; set; } = 600;
 
     /// <summary>Concurrent consumers of the orders queue.</summary>
-    public int OrderConsumers { get; set; } = 8;
+    public int OrderConsumers { get; set; } = 32;
 
     /// <summary>Concurrent consumers of the payment-results stream (notifications).</summary>
-    public int NotificationConsumers { get; set; } = 2;
+    public int NotificationConsumers { get; set; } = 8;
 
     /// <summary>
     /// Fault-test knob, 0 in production: the order consumer waits this long between charging a basket and completing
