@@ -26,7 +26,9 @@ public sealed partial class SqliteStore : IDisposable
         _writer = new SqliteConnection(_connectionString);
         _writer.Open();
         // FULL: a commit is on disk before the operation is acknowledged; group commit pays the fsync once per batch.
-        Execute(_writer, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={(synchronousFull ? "FULL" : "NORMAL")}; PRAGMA busy_timeout=5000;");
+        Execute(_writer, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={(synchronousFull ? "FULL" : "NORMAL")}; PRAGMA busy_timeout=5000;"
+            // Inserts into the event and idempotency indexes touch pages all over them: keep those pages in memory (64 MiB).
+            + " PRAGMA cache_size=-65536;");
         Execute(_writer, Schema.Create);
         Execute(_writer, Schema.CreateOrders);
     }
