@@ -100,8 +100,10 @@ namespace Microsoft.DurableTask.Client
     {
         Running,
         Completed,
+        [Obsolete("The ContinuedAsNew status is obsolete and exists only for compatibility reasons.")]
         ContinuedAsNew,
         Failed,
+        [Obsolete("The Canceled status is not currently used and exists only for compatibility reasons.")]
         Canceled,
         Terminated,
         Pending,

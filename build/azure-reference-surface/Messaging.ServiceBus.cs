@@ -38,7 +38,7 @@ namespace Azure.Messaging.ServiceBus
 
     public class ServiceBusReceivedMessage
     {
-        protected ServiceBusReceivedMessage() => throw CompileOnly.Unavailable();
+        internal ServiceBusReceivedMessage() => throw CompileOnly.Unavailable();
 
         public BinaryData Body => throw CompileOnly.Unavailable();
 
