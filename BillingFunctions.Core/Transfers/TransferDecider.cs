@@ -18,6 +18,8 @@ public static class TransferDecider
             return Rejected(from, to, new Rejection(RejectionKind.CurrencyMismatch,
                 $"'{from.AccountId}' is in {from.Currency} but '{to.AccountId}' is in {to.Currency}."));
 
+        // Each account is decided no earlier than it was last settled; both sides take the later of the two instants.
+        now = Math.Max(now, Math.Max(from.SettledAt, to.SettledAt));
         var debit = AccountDecider.Decide(from, new TransferOut(transferId, to.AccountId, amount), now);
         if (debit.Rejection is { } debitRejection)
             return Rejected(from, to, debitRejection);

@@ -33,6 +33,23 @@ public partial class AccountDeciderSpec
     }
 
     [Fact]
+    public void Transfer_sides_share_one_instant_even_when_one_account_is_settled_later_than_now()
+    {
+        // Bob was last decided at 5 s (a late timer, or a host clock that stepped back); the transfer arrives saying 3 s.
+        var alice = Funded("10", "1", accountId: "alice");
+        var bob = Apply(Funded("1", "0", accountId: "bob"), new Credit("later", Amount("1")), At(5));
+
+        var transfer = TransferDecider.Decide(alice, bob, "t-1", Amount("4"), At(3));
+
+        Assert.Null(transfer.Rejection);
+        var sent = Assert.Single(transfer.From.Events);
+        var received = Assert.Single(transfer.To.Events);
+        Assert.Equal(At(5), received.At);
+        Assert.Equal(received.At, sent.At);
+        Assert.Equal(Units("5"), sent.BalanceBefore); // alice is settled to 5 s as well: 10 - 5 s at 1/s
+    }
+
+    [Fact]
     public void Transfer_between_currencies_is_refused()
     {
         var alice = Funded("10", "0", accountId: "alice");
