@@ -35,6 +35,9 @@ public sealed class BillingOptions
     /// <summary>SQLite synchronous=FULL (fsync every commit). Turning it off keeps process-crash safety but not power-loss safety.</summary>
     public bool SynchronousCommit { get; set; } = true;
 
+    /// <summary>How long a commit waits for a lock held by another process (a backup, an operator's sqlite3) before failing with 503.</summary>
+    public int StorageBusyTimeoutSeconds { get; set; } = 5;
+
     public WebhookOptions Webhook { get; set; } = new();
 
     public Queues.QueueOptions Queues { get; set; } = new();

@@ -20,9 +20,9 @@ public static class Answers
         {
             return Problems.Overloaded();
         }
-        catch (StorageUnavailableException)
+        catch (StorageUnavailableException e)
         {
-            return Problems.StorageUnavailable();
+            return e.DiskFull ? Problems.StorageFull() : Problems.StorageUnavailable();
         }
         return result switch
         {

@@ -40,6 +40,10 @@ public static class Problems
     public static IResult StorageUnavailable() =>
         Problem(503, "storage-unavailable", "The store could not commit", "Nothing was applied; retry with the same operation id.", retryAfterSeconds: 5);
 
+    public static IResult StorageFull() =>
+        Problem(507, "storage-full", "The disk is full", "Nothing was applied; retry with the same operation id once the operator has freed space.",
+            retryAfterSeconds: 30);
+
     public static IResult Internal() =>
         Problem(500, "internal", "Internal error", "An unexpected error occurred; it has been logged.");
 

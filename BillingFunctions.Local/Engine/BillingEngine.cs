@@ -53,6 +53,7 @@ public sealed class BillingEngine : IAsyncDisposable
         foreach (var account in loaded)
         {
             _accounts[account.AccountId] = account;
+            _lastNow = Math.Max(_lastNow, account.SettledAt); // a host clock that stepped back while we were down does not rewind us
             if (AccountDecider.NextWake(account) is { } at)
             {
                 _scheduledWakes[account.AccountId] = at;
@@ -78,7 +79,8 @@ public sealed class BillingEngine : IAsyncDisposable
     public long Batches => Interlocked.Read(ref _batches);
     public long CommittedRequests => Interlocked.Read(ref _committedRequests);
 
-    public long Now() => _clock.GetUtcNow().UtcTicks;
+    /// <summary>The engine's instant: the host clock, but never earlier than the last write, so holds and reads do not go back in time.</summary>
+    public long Now() => Math.Max(Volatile.Read(ref _lastNow), _clock.GetUtcNow().UtcTicks);
 
     /// <summary>Operation ids that may be in the store; the writer reads SQLite only for a "maybe".</summary>
     internal IdempotencyFilter UsedKeys { get; } = new();
@@ -219,7 +221,12 @@ public sealed class BillingEngine : IAsyncDisposable
             _logger.LogError(error, "Commit of {RequestCount} requests failed; none is acknowledged", applied.Count);
             var failure = new StorageUnavailableException(error);
             foreach (var request in applied)
-                request.Fail(failure);
+            {
+                if (request is AnsweredRequest)
+                    request.Fail(failure); // the caller retries with the same operation id
+                else
+                    RetryLater(request); // nobody retries a wake or a delivery's progress but us
+            }
             return;
         }
 
@@ -238,6 +245,16 @@ public sealed class BillingEngine : IAsyncDisposable
     }
 
     /// <summary>
+    /// Puts internal work from a batch the store refused back in the queue after a pause: a wake that fell due
+    /// during the outage must still deplete the account, and a delivery's progress must still be recorded.
+    /// Deciding a wake again is harmless (stale wakes do nothing); delivery records never move a row backwards.
+    /// </summary>
+    private void RetryLater(WriteRequest request) =>
+        _ = Task.Delay(StorageRetryDelay).ContinueWith(_ => _writes.Writer.TryWrite(request), TaskScheduler.Default);
+
+    private static readonly TimeSpan StorageRetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Keeps at most one pending wake per account: a later instant is skipped because the earlier wake
     /// will reschedule it; an earlier one replaces it. Runs on the writer thread only.
     /// </summary>
@@ -250,5 +267,10 @@ public sealed class BillingEngine : IAsyncDisposable
     }
 
     /// <summary>The writer's clock never runs backwards, even if the host's does.</summary>
-    private long NextNow() => _lastNow = Math.Max(_lastNow, Now());
+    private long NextNow()
+    {
+        var now = Now();
+        Volatile.Write(ref _lastNow, now);
+        return now;
+    }
 }

@@ -18,15 +18,19 @@ public sealed partial class SqliteStore : IDisposable
     // The writer's statements, parsed once and re-bound per use: parsing SQL per operation costs more than running it.
     private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
 
-    public SqliteStore(string dataDirectory, bool synchronousFull = true)
+    /// <param name="busyTimeoutSeconds">
+    /// How long a statement waits for a lock held by another process before the batch fails (503). Both SQLite's
+    /// busy timeout and Microsoft.Data.Sqlite's own retry loop (the command timeout, else 30 s) are set to it.
+    /// </param>
+    public SqliteStore(string dataDirectory, bool synchronousFull = true, int busyTimeoutSeconds = 5)
     {
         Directory.CreateDirectory(dataDirectory);
         Path = System.IO.Path.Combine(dataDirectory, "billing.db");
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true }.ToString();
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true, DefaultTimeout = busyTimeoutSeconds }.ToString();
         _writer = new SqliteConnection(_connectionString);
         _writer.Open();
         // FULL: a commit is on disk before the operation is acknowledged; group commit pays the fsync once per batch.
-        Execute(_writer, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={(synchronousFull ? "FULL" : "NORMAL")}; PRAGMA busy_timeout=5000;"
+        Execute(_writer, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={(synchronousFull ? "FULL" : "NORMAL")}; PRAGMA busy_timeout={busyTimeoutSeconds * 1000};"
             // Inserts into the event and idempotency indexes touch pages all over them: keep those pages in memory (64 MiB).
             + " PRAGMA cache_size=-65536;");
         Execute(_writer, Schema.Create);
@@ -110,6 +114,7 @@ public sealed partial class SqliteStore : IDisposable
                 INSERT INTO cutoff_deliveries VALUES ($id, $account, $url, $episode, $depleted, $created, $status, $attempts, $next, $error, $delivered)
                 ON CONFLICT (event_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
                     next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error, delivered_at = excluded.delivered_at
+                WHERE cutoff_deliveries.status = 'pending' AND excluded.attempts >= cutoff_deliveries.attempts
                 """,
                 ("$id", d.EventId), ("$account", d.AccountId), ("$url", d.Url), ("$episode", d.Episode), ("$depleted", d.DepletedAt),
                 ("$created", d.CreatedAt), ("$status", d.Status.ToString().ToLowerInvariant()), ("$attempts", d.Attempts),

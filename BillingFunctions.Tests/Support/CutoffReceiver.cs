@@ -17,10 +17,13 @@ public sealed class CutoffReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedCall> _calls = new();
+    private int _arrivals;
 
     private CutoffReceiver(WebApplication app) => _app = app;
 
     public string Url { get; private set; } = "";
+
+    public int Port => new Uri(Url).Port;
 
     /// <summary>Status answered while failing (0 = answer 200).</summary>
     public int FailWith { get; set; }
@@ -29,18 +32,23 @@ public sealed class CutoffReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedCall> Calls => _calls.ToArray();
 
+    /// <summary>Calls that have arrived, including those still being answered slowly.</summary>
+    public int Arrivals => Volatile.Read(ref _arrivals);
+
     public IReadOnlyList<ReceivedCall> CallsFor(string userId) => _calls.Where(c => c.UserId == userId).ToList();
 
-    public static async Task<CutoffReceiver> StartAsync()
+    /// <param name="port">0 for any free port; a fixed one to bring a receiver back where an earlier one was.</param>
+    public static async Task<CutoffReceiver> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
         var receiver = new CutoffReceiver(app);
         app.MapGet("/cutoff", async (HttpRequest request) =>
         {
             var arrived = DateTime.UtcNow.Ticks;
+            Interlocked.Increment(ref receiver._arrivals);
             if (receiver.Delay > TimeSpan.Zero)
                 await Task.Delay(receiver.Delay);
             var failing = receiver.FailWith;
