@@ -13,7 +13,8 @@ namespace BillingFunctions.Local;
 /// <summary>Composes the self-hosted server: store, engine, wake timer, cut-off outbox, HTTP API.</summary>
 public static class BillingServer
 {
-    public static WebApplication Build(string[] args)
+    /// <param name="configure">Replaces services before the app is built; tests use it to give the server a clock of their own.</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         var options = builder.Configuration.GetSection(BillingOptions.Section).Get<BillingOptions>() ?? new BillingOptions();
@@ -24,8 +25,8 @@ public static class BillingServer
         services.AddProblemDetails();
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => new SqliteStore(options.DataDirectory, options.SynchronousCommit));
-        services.AddSingleton(provider => new BillingEngine(provider.GetRequiredService<SqliteStore>(), TimeProvider.System,
+        services.AddSingleton(_ => new SqliteStore(options.DataDirectory, options.SynchronousCommit, options.StorageBusyTimeoutSeconds));
+        services.AddSingleton(provider => new BillingEngine(provider.GetRequiredService<SqliteStore>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<BillingEngine>>(), () => DefaultCutoffUrl(provider, options),
             options.MaxPendingWrites, options.MaxBatchSize));
         services.AddHttpClient(nameof(CutoffDispatcher))
@@ -38,14 +39,15 @@ public static class BillingServer
                 MaxConnectionsPerServer = options.Webhook.MaxConcurrentDeliveries,
             });
         services.AddSingleton(provider => new CutoffDispatcher(
-            provider.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(CutoffDispatcher)), options, TimeProvider.System,
+            provider.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(CutoffDispatcher)), options, provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<CutoffDispatcher>>(), provider.GetRequiredService<BillingEngine>().RecordDelivery));
         services.AddSingleton<DevCutoffReceiver>();
         services.AddSingleton(options.Queues);
         services.AddSingleton(provider => new OrderQueues(provider.GetRequiredService<BillingEngine>(),
-            provider.GetRequiredService<SqliteStore>(), TimeProvider.System, options.Queues));
+            provider.GetRequiredService<SqliteStore>(), provider.GetRequiredService<TimeProvider>(), options.Queues));
         services.AddHostedService<BillingStartup>();
         services.AddHostedService<OrderConsumers>(); // after BillingStartup: consumers need a running writer
+        configure?.Invoke(services);
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(context =>

@@ -28,7 +28,11 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>The server's own services, for tests that act as another producer on its queues.</summary>
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunningServer> StartAsync(string? dataDirectory = null, params string[] settings)
+    public static Task<RunningServer> StartAsync(string? dataDirectory = null, params string[] settings) =>
+        StartAsync(dataDirectory, null, settings);
+
+    /// <param name="services">Replaces server services before start (a test clock, a log capture).</param>
+    public static async Task<RunningServer> StartAsync(string? dataDirectory, Action<IServiceCollection>? services, params string[] settings)
     {
         dataDirectory ??= TempDirectory.Create();
         var args = new List<string>
@@ -43,7 +47,7 @@ public sealed class RunningServer : IAsyncDisposable
             "--Logging:Console:FormatterName=simple",
         };
         args.AddRange(settings.Select(s => "--" + s));
-        var app = BillingServer.Build(args.ToArray());
+        var app = BillingServer.Build(args.ToArray(), services);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new RunningServer(app, dataDirectory, address);
