@@ -33,7 +33,7 @@ public sealed class ClockJumpTests : IAsyncLifetime
     [Fact]
     public async Task A_backward_step_charges_nothing_twice_fires_nothing_and_keeps_holds_and_ledger_in_order()
     {
-        await Open("jump-back", "10", "1");
+        await Client.OpenCharging("jump-back", _receiver.Url, "10", "1");
         _clock.Jump(TimeSpan.FromHours(-1));
         var frozen = (await Client.Account("jump-back")).Str("balance");
         await Task.Delay(1500);
@@ -56,7 +56,7 @@ public sealed class ClockJumpTests : IAsyncLifetime
     [Fact]
     public async Task A_forward_step_depletes_at_the_exact_instant_once_and_a_step_back_does_not_undo_or_repeat_it()
     {
-        await Open("jump-fwd", "10", "1");
+        await Client.OpenCharging("jump-fwd", _receiver.Url, "10", "1");
         var depletesAt = (await Client.Account("jump-fwd")).Ticks("depletesAt");
 
         _clock.Jump(TimeSpan.FromHours(1)); // the server now believes the zero instant is an hour past
@@ -85,12 +85,6 @@ public sealed class ClockJumpTests : IAsyncLifetime
         Assert.Equal(5m, ledger.Sum(e => e.Dec("delta")) - ledger.Sum(e => e.Dec("consumed")));
     }
 
-    private async Task Open(string id, string balance, string rate)
-    {
-        (await Client.OpenAccount(id, new { cutoffUrl = _receiver.Url })).EnsureSuccessStatusCode();
-        (await Client.Credit(id, balance)).EnsureSuccessStatusCode();
-        (await Client.SetRate(id, rate)).EnsureSuccessStatusCode();
-    }
 
     /// <summary>The system clock plus an offset the test moves: a host whose clock is stepped.</summary>
     private sealed class JumpingClock : TimeProvider

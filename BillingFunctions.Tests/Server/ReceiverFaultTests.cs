@@ -1,4 +1,3 @@
-using System.Text.Json;
 using BillingFunctions.Tests.Support;
 
 namespace BillingFunctions.Tests.Server;
@@ -22,15 +21,15 @@ public sealed class ReceiverFaultTests
 
         var victims = Enumerable.Range(0, 5).Select(i => $"down-{i}").ToList();
         foreach (var id in victims)
-            await Open(client, id, url, "0.2");
-        await Open(client, "unaffected", healthy.Url, "0.6"); // runs dry after the others
+            await client.OpenCharging(id, url, "0.2", "1");
+        await client.OpenCharging("unaffected", healthy.Url, "0.6", "1"); // runs dry after the others
 
         Assert.Single(await healthy.WaitForAsync("unaffected"));
         var outage = DateTime.UtcNow;
         foreach (var id in victims)
-            Assert.True(await Eventually(async () => (await Delivery(client, id)) is { } d && d.GetProperty("attempts").GetInt32() >= 3),
+            Assert.True(await Poll.Until(async () => (await client.CutoffDelivery(id)) is { } d && d.GetProperty("attempts").GetInt32() >= 3),
                 $"{id}: no repeated attempts while the receiver was down");
-        var pending = await Delivery(client, victims[0]);
+        var pending = await client.CutoffDelivery(victims[0]);
         Assert.Equal("pending", pending!.Value.Str("status"));
         Assert.False(string.IsNullOrEmpty(pending.Value.Str("lastError")));
 
@@ -42,7 +41,7 @@ public sealed class ReceiverFaultTests
         foreach (var id in victims)
         {
             Assert.Single(back.CallsFor(id));
-            var delivered = (await Delivery(client, id))!.Value;
+            var delivered = (await client.CutoffDelivery(id))!.Value;
             Assert.Equal("delivered", delivered.Str("status"));
             // Backoff with a 1 s cap and equal jitter waits at least half of each step: attempts grow with time, not with load.
             var attempts = delivered.GetProperty("attempts").GetInt32();
@@ -57,13 +56,13 @@ public sealed class ReceiverFaultTests
         var url = gone.Url;
         await gone.DisposeAsync();
         await using var server = await RunningServer.StartAsync(null, "Billing:Webhook:GiveUpAfterSeconds=1", "Billing:Webhook:MaxBackoffSeconds=1");
-        await Open(server.Client, "given-up", url, "0.1");
+        await server.Client.OpenCharging("given-up", url, "0.1", "1");
 
-        Assert.True(await Eventually(async () => (await Delivery(server.Client, "given-up"))?.Str("status") == "failed"),
+        Assert.True(await Poll.Until(async () => (await server.Client.CutoffDelivery("given-up"))?.Str("status") == "failed"),
             "the delivery never gave up");
-        var attempts = (await Delivery(server.Client, "given-up"))!.Value.GetProperty("attempts").GetInt32();
+        var attempts = (await server.Client.CutoffDelivery("given-up"))!.Value.GetProperty("attempts").GetInt32();
         await Task.Delay(1500);
-        Assert.Equal(attempts, (await Delivery(server.Client, "given-up"))!.Value.GetProperty("attempts").GetInt32());
+        Assert.Equal(attempts, (await server.Client.CutoffDelivery("given-up"))!.Value.GetProperty("attempts").GetInt32());
     }
 
     [Fact]
@@ -72,41 +71,16 @@ public sealed class ReceiverFaultTests
         await using var receiver = await CutoffReceiver.StartAsync();
         receiver.Delay = TimeSpan.FromSeconds(3);
         await using var server = await RunningServer.StartAsync(null, "Billing:Webhook:TimeoutSeconds=1");
-        await Open(server.Client, "slow-answer", receiver.Url, "0.1");
+        await server.Client.OpenCharging("slow-answer", receiver.Url, "0.1", "1");
 
-        Assert.True(await Eventually(async () => (await Delivery(server.Client, "slow-answer"))?.GetProperty("attempts").GetInt32() >= 1),
+        Assert.True(await Poll.Until(async () => (await server.Client.CutoffDelivery("slow-answer"))?.GetProperty("attempts").GetInt32() >= 1),
             "the first attempt never timed out");
-        Assert.Contains("timed out", (await Delivery(server.Client, "slow-answer"))!.Value.Str("lastError"));
+        Assert.Contains("timed out", (await server.Client.CutoffDelivery("slow-answer"))!.Value.Str("lastError"));
         receiver.Delay = TimeSpan.Zero;
 
-        Assert.True(await Eventually(async () => (await Delivery(server.Client, "slow-answer"))?.Str("status") == "delivered"));
+        Assert.True(await Poll.Until(async () => (await server.Client.CutoffDelivery("slow-answer"))?.Str("status") == "delivered"));
         var calls = receiver.CallsFor("slow-answer");
         Assert.Single(calls.Select(c => c.EventId).Distinct()); // every attempt, timed out or not, is the same event
         Assert.True(calls.Count >= 1);
-    }
-
-    private static async Task Open(HttpClient client, string id, string cutoffUrl, string balance)
-    {
-        (await client.OpenAccount(id, new { cutoffUrl })).EnsureSuccessStatusCode();
-        (await client.Credit(id, balance)).EnsureSuccessStatusCode();
-        (await client.SetRate(id, "1")).EnsureSuccessStatusCode();
-    }
-
-    private static async Task<JsonElement?> Delivery(HttpClient client, string accountId)
-    {
-        var list = await (await client.GetAsync($"/api/cutoff-deliveries?accountId={accountId}")).Json();
-        return list.GetArrayLength() == 0 ? null : list[0];
-    }
-
-    private static async Task<bool> Eventually(Func<Task<bool>> condition, int timeoutSeconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-                return true;
-            await Task.Delay(50);
-        }
-        return false;
     }
 }

@@ -83,6 +83,14 @@ public static class Api
     public static Task<HttpResponseMessage> OpenAccount(this HttpClient client, string accountId, object? body = null) =>
         client.PutAsJsonAsync($"/api/accounts/{accountId}", body ?? new { });
 
+    /// <summary>An account with its own cut-off URL, funded and charging: it runs dry balance / rate seconds from now.</summary>
+    public static async Task OpenCharging(this HttpClient client, string accountId, string cutoffUrl, string balance, string ratePerSecond)
+    {
+        (await client.OpenAccount(accountId, new { cutoffUrl })).EnsureSuccessStatusCode();
+        (await client.Credit(accountId, balance)).EnsureSuccessStatusCode();
+        (await client.SetRate(accountId, ratePerSecond)).EnsureSuccessStatusCode();
+    }
+
     public static Task<HttpResponseMessage> Credit(this HttpClient client, string accountId, string amount, string? operationId = null) =>
         client.PostAsJsonAsync($"/api/accounts/{accountId}/credits", new { amount, operationId });
 
@@ -129,6 +137,13 @@ public static class Api
                 return events;
             after = page.GetProperty("next").GetInt64();
         }
+    }
+
+    /// <summary>The newest cut-off delivery of an account as <c>GET /api/cutoff-deliveries</c> shows it, or null.</summary>
+    public static async Task<JsonElement?> CutoffDelivery(this HttpClient client, string accountId)
+    {
+        var list = await (await client.GetAsync($"/api/cutoff-deliveries?accountId={accountId}")).Json();
+        return list.GetArrayLength() == 0 ? null : list[0];
     }
 
     public static string Str(this JsonElement e, string name) => e.GetProperty(name).GetString()!;

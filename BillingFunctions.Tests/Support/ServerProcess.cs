@@ -8,16 +8,21 @@ namespace BillingFunctions.Tests.Support;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
 
-    private ServerProcess(Process process, string baseUrl)
+    private ServerProcess(Process process, System.Collections.Concurrent.ConcurrentQueue<string> output, string baseUrl)
     {
         _process = process;
+        _output = output;
         BaseUrl = baseUrl;
         Client = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(10) };
     }
 
     public string BaseUrl { get; }
     public HttpClient Client { get; }
+
+    /// <summary>Every line the server wrote to stdout and stderr: its real console log.</summary>
+    public IReadOnlyList<string> Output => _output.ToArray();
 
     public static async Task<ServerProcess> StartAsync(string dataDirectory, params string[] settings)
     {
@@ -38,12 +43,13 @@ public sealed class ServerProcess : IAsyncDisposable
         }.Concat(settings.Select(s => "--" + s)))
             info.ArgumentList.Add(arg);
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, line) => { if (line.Data is not null) output.Enqueue(line.Data); };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is not null) output.Enqueue(line.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var server = new ServerProcess(process, $"http://127.0.0.1:{port}");
+        var server = new ServerProcess(process, output, $"http://127.0.0.1:{port}");
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
@@ -51,7 +57,8 @@ public sealed class ServerProcess : IAsyncDisposable
                 throw new InvalidOperationException($"The server exited with code {process.ExitCode} during start.");
             try
             {
-                if ((await server.Client.GetAsync("/api/health")).IsSuccessStatusCode)
+                // 401: it is serving, behind the API key the test configured.
+                if ((await server.Client.GetAsync("/api/health")).StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized)
                     return server;
             }
             catch (HttpRequestException)
