@@ -17,6 +17,12 @@ public sealed class BillingOptions
     /// <summary>Hosts a per-account cut-off URL may point at. Empty: per-account URLs are refused.</summary>
     public List<string> AllowedCallbackHosts { get; set; } = [];
 
+    /// <summary>
+    /// Host names that may also resolve to private or loopback addresses (and are allowed as callback hosts).
+    /// A name only in <see cref="AllowedCallbackHosts"/> is connected to only at public addresses.
+    /// </summary>
+    public List<string> AllowedPrivateCallbackHosts { get; set; } = [];
+
     /// <summary>When set, every request must carry it in <c>X-Api-Key</c>.</summary>
     public string? ApiKey { get; set; }
 

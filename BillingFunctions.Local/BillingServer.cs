@@ -29,11 +29,15 @@ public static class BillingServer
         services.AddSingleton(provider => new BillingEngine(provider.GetRequiredService<SqliteStore>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<BillingEngine>>(), () => DefaultCutoffUrl(provider, options),
             options.MaxPendingWrites, options.MaxBatchSize));
+        var connector = new CallbackConnector(options);
         services.AddHttpClient(nameof(CutoffDispatcher))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 // A redirect could lead anywhere, past the allow-list: a redirect is a failed attempt.
                 AllowAutoRedirect = false,
+                // The address rule applies to where we really connect: no proxy in between, and only vetted addresses.
+                UseProxy = false,
+                ConnectCallback = connector.ConnectAsync,
                 ConnectTimeout = TimeSpan.FromSeconds(options.Webhook.TimeoutSeconds),
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 MaxConnectionsPerServer = options.Webhook.MaxConcurrentDeliveries,

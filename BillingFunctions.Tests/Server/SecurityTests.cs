@@ -168,6 +168,7 @@ public sealed class SecurityTests(SecuredServer fixture) : IClassFixture<Secured
 
     [Theory]
     [InlineData("not-allowed-host", "http://10.0.0.5/cutoff")]
+    [InlineData("public-literal-not-listed", "http://8.8.8.8/cutoff")]
     [InlineData("not-allowed-name", "http://billing-platform.example/cutoff")]
     [InlineData("localhost-not-listed", "http://localhost:8080/cutoff")]
     [InlineData("ipv6-loopback-not-listed", "http://[::1]:8080/cutoff")]
@@ -207,6 +208,57 @@ public sealed class SecurityTests(SecuredServer fixture) : IClassFixture<Secured
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Authorized.OpenAccount("sec-ok-" + name, new { cutoffUrl = url })).StatusCode);
     }
+
+    [Theory]
+    [InlineData("http://10.1.2.3/cutoff")]
+    [InlineData("http://172.16.5.4/cutoff")]
+    [InlineData("http://192.168.0.1/cutoff")]
+    [InlineData("http://127.0.0.2/cutoff")]
+    [InlineData("http://2130706434/cutoff")] // 127.0.0.2 written as one decimal number
+    [InlineData("http://0.0.0.0/cutoff")]
+    [InlineData("http://100.64.0.1/cutoff")]
+    [InlineData("http://169.254.169.254/latest/meta-data")]
+    [InlineData("http://224.0.0.1/cutoff")]
+    [InlineData("http://255.255.255.255/cutoff")]
+    [InlineData("http://[::1]/cutoff")]
+    [InlineData("http://[::]/cutoff")]
+    [InlineData("http://[fe80::1]/cutoff")]
+    [InlineData("http://[fc00::1]/cutoff")]
+    [InlineData("http://[fd12:3456::1]/cutoff")]
+    [InlineData("http://[ff02::1]/cutoff")]
+    [InlineData("http://[::ffff:127.0.0.1]/cutoff")]
+    [InlineData("http://[::ffff:10.0.0.1]/cutoff")]
+    [InlineData("http://[64:ff9b::a00:1]/cutoff")]
+    public async Task A_private_address_is_refused_unless_that_exact_address_is_listed(string url)
+    {
+        var response = await Authorized.OpenAccount("sec-private", new { cutoffUrl = url });
+        await ProblemAssert.Is(response, HttpStatusCode.BadRequest, "validation");
+        Assert.Contains("private", (await response.Json()).Str("detail"));
+        Assert.Equal(HttpStatusCode.NotFound, (await Authorized.GetAsync("/api/accounts/sec-private")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.1", true)]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("169.254.0.1", true)]
+    [InlineData("172.31.255.255", true)]
+    [InlineData("100.127.255.255", true)]
+    [InlineData("::1", true)]
+    [InlineData("fdff::1", true)]
+    [InlineData("fe80::1", true)]
+    [InlineData("::ffff:192.168.1.1", true)]
+    [InlineData("::ffff:127.0.0.1", true)]
+    [InlineData("64:ff9b::7f00:1", true)]
+    [InlineData("8.8.8.8", false)]
+    [InlineData("1.1.1.1", false)]
+    [InlineData("172.32.0.1", false)]
+    [InlineData("100.128.0.1", false)]
+    [InlineData("192.169.0.1", false)]
+    [InlineData("::ffff:8.8.8.8", false)]
+    [InlineData("2001:4860:4860::8888", false)]
+    [InlineData("64:ff9b::808:808", false)]
+    public void Private_address_ranges_are_told_from_public_ones(string address, bool isPrivate) =>
+        Assert.Equal(isPrivate, BillingFunctions.Local.Webhooks.PrivateAddresses.Contains(System.Net.IPAddress.Parse(address)));
 
     // ---------------------------------------------------------------- helpers
 
