@@ -138,6 +138,51 @@ public sealed class StorageFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
         }
     }
 
+    [Fact]
+    public async Task While_the_database_files_are_read_only_writes_are_503_and_resume_when_they_are_writable_again()
+    {
+        var data = TempDirectory.Create();
+        await using var server = await ServerProcess.StartAsync(data);
+        var client = server.Client;
+        (await client.OpenAccount("ro-a")).EnsureSuccessStatusCode();
+        for (var i = 0; i < 10; i++)
+            (await client.Credit("ro-a", "1", $"before-{i}")).EnsureSuccessStatusCode();
+        // Immutable, not chmod: the tests run as root, which ignores permission bits; this flag binds root too,
+        // even on the file descriptors SQLite already holds open.
+        var files = new[] { "billing.db", "billing.db-wal" }.Select(f => Path.Combine(data, f)).ToArray();
+        if (!Run("chattr", ["+i", .. files]))
+        {
+            output.WriteLine("chattr +i is not permitted here; the read-only fault was not exercised.");
+            return;
+        }
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var refused = await client.Credit("ro-a", "1", $"during-{i}");
+                await ProblemAssert.Is(refused, HttpStatusCode.ServiceUnavailable, "storage-unavailable");
+                Assert.NotNull(refused.Headers.RetryAfter);
+            }
+            Assert.Equal("10", (await client.Account("ro-a")).Str("balance"));
+        }
+        finally
+        {
+            Run("chattr", ["-i", .. files]);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            var retried = await client.Credit("ro-a", "1", $"during-{i}");
+            Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+            Assert.False(retried.Headers.Contains("Idempotent-Replayed"), "a refused write had been applied");
+        }
+        for (var i = 0; i < 10; i++)
+            Assert.True((await client.Credit("ro-a", "1", $"before-{i}")).Headers.Contains("Idempotent-Replayed"));
+        var ledger = await client.Ledger("ro-a");
+        Assert.Equal(13, ledger.Count(e => e.Str("type") == "account.credited"));
+        Assert.Equal("13", (await client.Account("ro-a")).Str("balance"));
+    }
+
     private static bool Mount(string path, string size) => Run("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", path);
 
     private static void Unmount(string path)
