@@ -69,8 +69,8 @@ internal sealed class Simulation
         < 45 => Capture(),
         < 49 => Release(),
         < 56 => SetRate(),
-        < 61 => Replay(),
-        < 63 => ReplayWithOtherContent(),
+        < 61 => Reuse(sameContent: true),
+        < 63 => Reuse(sameContent: false),
         < 74 => Advance(_random.NextInt64(1, 3 * TimeSpan.TicksPerSecond)),
         < 75 => Advance(_random.NextInt64(1, _random.Next(10) == 0 ? 6 * TimeSpan.TicksPerHour : TimeSpan.TicksPerMinute)),
         < 76 => Advance(-_random.NextInt64(1, 2 * TimeSpan.TicksPerMinute)),
@@ -160,34 +160,23 @@ internal sealed class Simulation
         return Made(new Request($"transfer|{transferId}", () => Run(amount), () => Run(amount + 1)), $"transfer {transferId} {from}->{to} {amount}");
     }
 
-    /// <summary>Replays an old request exactly: an accepted one answers as it did then and changes nothing.</summary>
-    private string Replay()
+    /// <summary>
+    /// Sends an old request again under its operation id, with the same content (a replay: an accepted one answers
+    /// as it did then) or with other content (a conflict). Either way an accepted original changes nothing.
+    /// </summary>
+    private string Reuse(bool sameContent)
     {
         if (_history.Count == 0)
             return Advance(1);
         var request = _history[_random.Next(_history.Count)];
         var before = Snapshot();
-        var answer = request.Run();
-        if (Accepted(request.Answer) && (answer != request.Answer || before != Snapshot()))
-            Fail($"replaying accepted {request.Key} answered '{answer}' instead of '{request.Answer}', or changed state");
+        var answer = sameContent ? request.Run() : request.Conflicting();
+        var expected = sameContent ? request.Answer : "conflict";
+        if (Accepted(request.Answer) && (answer != expected || before != Snapshot()))
+            Fail($"{(sameContent ? "replaying" : "reusing for other content")} accepted {request.Key} answered '{answer}' instead of '{expected}', or changed state");
         if (!Accepted(request.Answer))
-            request.Answer = answer; // a rejected request left no trace, so its replay was decided afresh
-        return $"replay {request.Key}: {answer}";
-    }
-
-    /// <summary>An old operation id with different content: a conflict if the id was used, and nothing changes.</summary>
-    private string ReplayWithOtherContent()
-    {
-        if (_history.Count == 0)
-            return Advance(1);
-        var request = _history[_random.Next(_history.Count)];
-        var before = Snapshot();
-        var answer = request.Conflicting();
-        if (Accepted(request.Answer) && (answer != "conflict" || before != Snapshot()))
-            Fail($"reusing accepted {request.Key} for other content answered '{answer}', or changed state");
-        if (!Accepted(request.Answer))
-            request.Answer = Accepted(answer) ? "taken by other content" : answer; // the id is now used by the other content
-        return $"reuse {request.Key} with other content: {answer}";
+            request.Answer = sameContent || !Accepted(answer) ? answer : "taken by other content"; // a rejected original left no trace
+        return $"{(sameContent ? "replay" : "reuse")} {request.Key}: {answer}";
     }
 
     private string Advance(long ticks)
