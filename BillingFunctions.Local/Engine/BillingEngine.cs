@@ -222,10 +222,10 @@ public sealed class BillingEngine : IAsyncDisposable
             var failure = new StorageUnavailableException(error);
             foreach (var request in applied)
             {
-                if (request is AnsweredRequest)
-                    request.Fail(failure); // the caller retries with the same operation id
+                if (request is WakeRequest or DeliveryUpdateRequest)
+                    RetryLater(request); // nobody waits on these, so nobody else would retry them
                 else
-                    RetryLater(request); // nobody retries a wake or a delivery's progress but us
+                    request.Fail(failure); // a caller is waiting: it retries with the same operation id
             }
             return;
         }
