@@ -33,7 +33,7 @@ public static class AccountEndpoints
         currency ??= options.DefaultCurrency;
         if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
             return Problems.Validation("'currency' must be a three-letter upper-case code such as \"USD\".");
-        if (cutoffUrl is not null && CallbackUrls.Problem(cutoffUrl, options) is { } urlProblem)
+        if (cutoffUrl is not null && CallbackUrls.Problem(cutoffUrl, options.AllowedCallbackHosts, options.AllowedPrivateCallbackHosts) is { } urlProblem)
             return Problems.Validation(urlProblem);
         return await Answers.From(() => engine.Open(accountId, currency, cutoffUrl, warningSeconds,
             (state, created) => Representations.Render(created ? 201 : 200, Representations.Account(AccountView.Of(state)))));

@@ -219,7 +219,7 @@ public sealed class BillingEngine : IAsyncDisposable
         catch (Exception error)
         {
             _logger.LogError(error, "Commit of {RequestCount} requests failed; none is acknowledged", applied.Count);
-            var failure = new StorageUnavailableException(error);
+            var failure = new StorageUnavailableException(error, diskFull: error is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 });
             foreach (var request in applied)
             {
                 if (request is WakeRequest or DeliveryUpdateRequest)
