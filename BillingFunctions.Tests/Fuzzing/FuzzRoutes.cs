@@ -31,5 +31,11 @@ public static class FuzzRoutes
         new("GET", "/api/events", ("after", FieldKind.Sequence), ("limit", FieldKind.Limit)),
         new("GET", "/api/cutoff-deliveries", ("accountId", FieldKind.Id)),
         new("GET", "/api/health"),
+        new("POST", "/api/baskets", ("userId", FieldKind.Id)),
+        new("POST", "/api/orders", ("userId", FieldKind.Id), ("basketId", FieldKind.Id), ("amount", FieldKind.Amount)),
+        new("GET", "/api/orders/{basketId}"),
+        new("GET", "/api/notifications", ("userId", FieldKind.Id), ("limit", FieldKind.Limit), ("before", FieldKind.Sequence)),
+        new("GET", "/api/queues"),
+        new("GET", "/api/queues/{queue}/dead-letters", ("limit", FieldKind.Limit)),
     ];
 }
