@@ -174,7 +174,13 @@ public sealed class BillingEngine : IAsyncDisposable
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (batch.Count < _maxBatchSize && reader.TryRead(out var request))
+            {
                 batch.Add(request);
+                // No longer waiting once taken: counted off before any answer goes out, so a caller that hears back
+                // and writes again at once is not refused for its own finished write.
+                if (request is AnsweredRequest)
+                    Interlocked.Decrement(ref _pendingWrites);
+            }
             try
             {
                 CommitBatch(batch);
@@ -186,9 +192,6 @@ public sealed class BillingEngine : IAsyncDisposable
                 _logger.LogCritical(bug, "The writer failed after a commit; stopping the process");
                 Environment.FailFast("BillingEngine writer failed after a commit.", bug);
             }
-            foreach (var request in batch)
-                if (request is AnsweredRequest)
-                    Interlocked.Decrement(ref _pendingWrites);
             batch.Clear();
         }
     }
