@@ -55,7 +55,7 @@ internal static partial class Schema
             status INTEGER NOT NULL,
             body TEXT NOT NULL,
             created_at INTEGER NOT NULL
-        ) WITHOUT ROWID;
+        );
         CREATE TABLE IF NOT EXISTS cutoff_deliveries (
             event_id TEXT PRIMARY KEY,
             account_id TEXT NOT NULL,
