@@ -17,6 +17,8 @@ public sealed partial class SqliteStore : IDisposable
     private readonly SqliteConnection _writer;
     // The writer's statements, parsed once and re-bound per use: parsing SQL per operation costs more than running it.
     private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
+    // The three statements every write runs, through SQLite's C API (see RawStatement for why).
+    private readonly RawStatement _upsertAccount, _insertEvent, _insertIdempotency;
 
     /// <param name="busyTimeoutSeconds">
     /// How long a statement waits for a lock held by another process before the batch fails (503). Both SQLite's
@@ -35,6 +37,19 @@ public sealed partial class SqliteStore : IDisposable
             + " PRAGMA cache_size=-65536;");
         Execute(_writer, Schema.Create);
         Execute(_writer, Schema.CreateOrders);
+        _upsertAccount = new RawStatement(_writer, """
+            INSERT INTO accounts VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+            ON CONFLICT (account_id) DO UPDATE SET balance = excluded.balance, rate = excluded.rate, carry = excluded.carry,
+                settled_at = excluded.settled_at, status = excluded.status, episode = excluded.episode,
+                low_balance_warned = excluded.low_balance_warned, unreported_consumption = excluded.unreported_consumption,
+                active_holds = excluded.active_holds, version = excluded.version
+            """);
+        _insertEvent = new RawStatement(_writer, """
+            INSERT INTO events (event_id, type, account_id, operation_id, at, amount, delta, consumed, balance_before,
+                balance_after, held_after, episode, hold_id, counterparty, rate)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+            """);
+        _insertIdempotency = new RawStatement(_writer, "INSERT INTO idempotency VALUES (?1, ?2, ?3, ?4, ?5)");
     }
 
     public string Path { get; }
@@ -76,18 +91,11 @@ public sealed partial class SqliteStore : IDisposable
             return;
         using var transaction = _writer.BeginTransaction();
         foreach (var account in batch.Accounts.Values)
-            Run(transaction, """
-                INSERT INTO accounts VALUES ($id, $currency, $url, $warn, $balance, $rate, $carry, $settled, $status, $episode, $warned, $unreported, $holds, $version)
-                ON CONFLICT (account_id) DO UPDATE SET balance = excluded.balance, rate = excluded.rate, carry = excluded.carry,
-                    settled_at = excluded.settled_at, status = excluded.status, episode = excluded.episode,
-                    low_balance_warned = excluded.low_balance_warned, unreported_consumption = excluded.unreported_consumption,
-                    active_holds = excluded.active_holds, version = excluded.version
-                """,
-                ("$id", account.AccountId), ("$currency", account.Currency), ("$url", account.CutoffUrl),
-                ("$warn", account.LowBalanceWarningSeconds), ("$balance", account.Balance.Units), ("$rate", account.Rate.PicoPerSecond),
-                ("$carry", account.Carry), ("$settled", account.SettledAt), ("$status", (int)account.Status),
-                ("$episode", account.Episode), ("$warned", account.LowBalanceWarned ? 1 : 0),
-                ("$unreported", account.UnreportedConsumption.Units), ("$holds", FormatActiveHolds(account.Holds)), ("$version", account.Version));
+            _upsertAccount.Bind(1, account.AccountId).Bind(2, account.Currency).Bind(3, account.CutoffUrl)
+                .Bind(4, (long?)account.LowBalanceWarningSeconds).Bind(5, account.Balance.Units).Bind(6, account.Rate.PicoPerSecond)
+                .Bind(7, account.Carry).Bind(8, account.SettledAt).Bind(9, (int)account.Status).Bind(10, account.Episode)
+                .Bind(11, account.LowBalanceWarned ? 1 : 0).Bind(12, account.UnreportedConsumption.Units)
+                .Bind(13, FormatActiveHolds(account.Holds)).Bind(14, account.Version).Run();
         foreach (var (accountId, hold) in batch.Holds)
             Run(transaction, """
                 INSERT INTO holds VALUES ($account, $hold, $amount, $captured, $status, $placed, $expires)
@@ -96,19 +104,12 @@ public sealed partial class SqliteStore : IDisposable
                 ("$account", accountId), ("$hold", hold.HoldId), ("$amount", hold.Amount.Units), ("$captured", hold.Captured.Units),
                 ("$status", HoldStatusName(hold.Status)), ("$placed", hold.PlacedAt), ("$expires", hold.ExpiresAt));
         foreach (var (eventId, e) in batch.Events)
-            Run(transaction, """
-                INSERT INTO events (event_id, type, account_id, operation_id, at, amount, delta, consumed, balance_before,
-                    balance_after, held_after, episode, hold_id, counterparty, rate)
-                VALUES ($id, $type, $account, $operation, $at, $amount, $delta, $consumed, $before, $after, $held, $episode, $hold, $counterparty, $rate)
-                """,
-                ("$id", eventId), ("$type", e.Type), ("$account", e.AccountId), ("$operation", e.OperationId), ("$at", e.At),
-                ("$amount", e.Amount), ("$delta", e.Delta), ("$consumed", e.Consumed), ("$before", e.BalanceBefore),
-                ("$after", e.BalanceAfter), ("$held", e.HeldAfter), ("$episode", e.Episode), ("$hold", e.HoldId),
-                ("$counterparty", e.Counterparty), ("$rate", e.RatePerSecond));
+            _insertEvent.Bind(1, eventId).Bind(2, e.Type).Bind(3, e.AccountId).Bind(4, e.OperationId).Bind(5, e.At)
+                .Bind(6, e.Amount).Bind(7, e.Delta).Bind(8, e.Consumed).Bind(9, e.BalanceBefore).Bind(10, e.BalanceAfter)
+                .Bind(11, e.HeldAfter).Bind(12, e.Episode).Bind(13, e.HoldId).Bind(14, e.Counterparty).Bind(15, e.RatePerSecond).Run();
+        var recordedAt = DateTime.UtcNow.Ticks;
         foreach (var record in batch.IdempotencyRecords)
-            Run(transaction, "INSERT INTO idempotency VALUES ($key, $fingerprint, $status, $body, $at)",
-                ("$key", record.Key), ("$fingerprint", record.Fingerprint), ("$status", record.Status), ("$body", record.Body),
-                ("$at", DateTime.UtcNow.Ticks));
+            _insertIdempotency.Bind(1, record.Key).Bind(2, record.Fingerprint).Bind(3, record.Status).Bind(4, record.Body).Bind(5, recordedAt).Run();
         foreach (var d in batch.Deliveries)
             Run(transaction, """
                 INSERT INTO cutoff_deliveries VALUES ($id, $account, $url, $episode, $depleted, $created, $status, $attempts, $next, $error, $delivered)
@@ -200,6 +201,9 @@ public sealed partial class SqliteStore : IDisposable
     {
         foreach (var command in _prepared.Values)
             command.Dispose();
+        _upsertAccount.Dispose();
+        _insertEvent.Dispose();
+        _insertIdempotency.Dispose();
         _writer.Dispose();
     }
 
