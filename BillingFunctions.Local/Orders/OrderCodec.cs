@@ -22,7 +22,7 @@ internal static class OrderCodec
 
     public static string Write(PaymentResult r) =>
         JsonSerializer.Serialize(new ResultBody(r.ResultId, r.BasketId, r.UserId, r.Amount.ToString(), r.Attempt,
-            SqliteStatus(r.Status), r.Reason, r.At), Options);
+            Storage.SqliteStore.StatusName(r.Status), r.Reason, r.At), Options);
 
     public static bool TryRead(string body, out OrderMessage message)
     {
@@ -44,8 +44,6 @@ internal static class OrderCodec
         result = new PaymentResult(b.BasketId!, b.UserId!, amount, b.Attempt, status, b.Reason, b.At);
         return result.ResultId == b.ResultId;
     }
-
-    public static string SqliteStatus(OrderStatus status) => Storage.SqliteStore.StatusName(status);
 
     private static T? Deserialize<T>(string body) where T : class
     {

@@ -82,7 +82,7 @@ internal sealed class RecordNotificationRequest(PaymentResult result) : Confirme
     public override void Apply(UnitOfWork work, long now)
     {
         work.Batch.Notifications.Add(new Notification(result.ResultId, result.UserId, result.BasketId, result.Attempt,
-            OrderCodec.SqliteStatus(result.Status), result.Amount.Units, result.Reason, result.At, now));
+            SqliteStore.StatusName(result.Status), result.Amount.Units, result.Reason, result.At, now));
         Decided(true);
     }
 }
