@@ -38,8 +38,13 @@ public static class OrderApi
         }
     }
 
+    /// <summary>
+    /// All of a user's notifications, once every payment result has been recorded: the notifications consumer runs
+    /// after the charge commits, so an order can read as decided before its notification exists.
+    /// </summary>
     public static async Task<List<JsonElement>> Notifications(this HttpClient client, string userId)
     {
+        await client.Drained("payment-results");
         var all = new List<JsonElement>();
         string? before = null;
         do
