@@ -29,7 +29,8 @@ public static class BillingServer
         services.AddSingleton(provider => new BillingEngine(provider.GetRequiredService<SqliteStore>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<BillingEngine>>(), () => DefaultCutoffUrl(provider, options),
             options.MaxPendingWrites, options.MaxBatchSize));
-        var connector = new CallbackConnector(options);
+        var connector = new CallbackConnector(options.AllowedPrivateCallbackHosts, options.AllowedCallbackHosts, options.CutoffUrl,
+            options.DevReceiver);
         services.AddHttpClient(nameof(CutoffDispatcher))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {

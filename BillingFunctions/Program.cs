@@ -15,8 +15,6 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<BillingTables>();
 builder.Services.AddSingleton<BasketStore>();
 builder.Services.AddSingleton<OrderBus>();
-// Cut-off calls: redirects are failed attempts, never followed (a receiver cannot bounce us to an internal address).
-builder.Services.AddHttpClient(nameof(EventRecording.DeliverCutoff))
-    .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
+builder.Services.AddCutoffHttp(settings);
 
 builder.Build().Run();

@@ -14,19 +14,21 @@ public sealed class CallbackConnector
     private readonly HashSet<string> _mayReachPrivate;
 
     /// <summary>
-    /// Hosts that may reach private addresses: <c>Billing:AllowedPrivateCallbackHosts</c>, IP literals the
-    /// operator listed in <c>Billing:AllowedCallbackHosts</c>, the host of the operator's own <c>Billing:CutoffUrl</c>,
-    /// and <c>localhost</c> when the development receiver (which is this server) is on.
+    /// Hosts that may reach private addresses: the hosts listed as private (<c>Billing:AllowedPrivateCallbackHosts</c>),
+    /// IP literals the operator listed among the allowed callback hosts, the host of the operator's own default cut-off
+    /// URL, and <c>localhost</c> when the development receiver (which is this server) is on. Both hosts build it from
+    /// their own settings, so the rule is the same on each.
     /// </summary>
-    public CallbackConnector(BillingOptions options)
+    public CallbackConnector(IEnumerable<string> allowedPrivateHosts, IEnumerable<string> allowedHosts, string? defaultCutoffUrl,
+        bool devReceiver)
     {
-        _mayReachPrivate = new HashSet<string>(options.AllowedPrivateCallbackHosts, StringComparer.OrdinalIgnoreCase);
-        foreach (var host in options.AllowedCallbackHosts)
+        _mayReachPrivate = new HashSet<string>(allowedPrivateHosts, StringComparer.OrdinalIgnoreCase);
+        foreach (var host in allowedHosts)
             if (IPAddress.TryParse(host.Trim('[', ']'), out _))
                 _mayReachPrivate.Add(host.Trim('[', ']'));
-        if (Uri.TryCreate(options.CutoffUrl, UriKind.Absolute, out var configured))
+        if (Uri.TryCreate(defaultCutoffUrl, UriKind.Absolute, out var configured))
             _mayReachPrivate.Add(configured.IdnHost.Trim('[', ']'));
-        if (options.DevReceiver)
+        if (devReceiver)
             _mayReachPrivate.Add("localhost");
     }
 

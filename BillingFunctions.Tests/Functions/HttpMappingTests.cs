@@ -19,7 +19,7 @@ namespace BillingFunctions.Tests.Functions;
 /// </summary>
 public class HttpMappingTests
 {
-    private static readonly BillingSettings Settings = new("USD", null, "secret", ["localhost"], null, 604800, 30, 5, null, null, null, null);
+    private static readonly BillingSettings Settings = new("USD", null, "secret", ["localhost"], [], null, 604800, 30, 5, null, null, null, null);
 
     private static HttpRequest Request(string? json, string? idempotencyKey = null)
     {

@@ -38,7 +38,7 @@ public class WireAndTableTests
     [Fact]
     public void A_cutoff_request_calls_the_url_with_the_user_and_a_signature_the_receiver_verifies()
     {
-        var settings = new BillingSettings("USD", "https://platform.example/cutoff?zone=1", "s3cret", [], null, 1, 1, 1, null, null, null, null);
+        var settings = new BillingSettings("USD", "https://platform.example/cutoff?zone=1", "s3cret", [], [], null, 1, 1, 1, null, null, null, null);
         var call = new CutoffCall("acc-1:7", "acc 1", null, 2, T0);
         using var request = CutoffRequests.Build(call, settings, 1_740_000_000, 3)!;
         Assert.Equal("https://platform.example/cutoff?zone=1&userId=acc%201", request.RequestUri!.AbsoluteUri);

@@ -66,7 +66,7 @@ public sealed class EventRecording(BillingTables tables, BillingSettings setting
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(settings.WebhookTimeoutSeconds));
-            using var response = await http.CreateClient(nameof(DeliverCutoff)).SendAsync(request, timeout.Token);
+            using var response = await http.CreateClient(CutoffHttp.ClientName).SendAsync(request, timeout.Token);
             if (!response.IsSuccessStatusCode)
                 throw new HttpRequestException($"The receiver answered {(int)response.StatusCode}.");
             row.Status = nameof(DeliveryStatus.Delivered);

@@ -25,7 +25,7 @@ public static class AccountRequests
         currency ??= settings.DefaultCurrency;
         if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
             return (null, Problems.Validation("'currency' must be a three-letter upper-case code such as \"USD\"."));
-        if (cutoffUrl is not null && CallbackUrls.Problem(cutoffUrl, settings.AllowedCallbackHosts, []) is { } urlProblem)
+        if (cutoffUrl is not null && CallbackUrls.Problem(cutoffUrl, settings.AllowedCallbackHosts, settings.AllowedPrivateCallbackHosts) is { } urlProblem)
             return (null, Problems.Validation(urlProblem));
         return (new AccountWrite(WriteKind.Open, accountId, "open", false, "open", Currency: currency, CutoffUrl: cutoffUrl,
             LowBalanceWarningSeconds: warningSeconds), null);
