@@ -9,9 +9,17 @@ public static class Answers
     public const string ReplayedHeader = "Idempotent-Replayed";
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    public static async Task<IResult> From(Func<Task<WriteResult>> write)
+    public static Task<IResult> From(Func<Task<WriteResult>> write) => From(write, result => result switch
     {
-        WriteResult result;
+        Written written => new WrittenResult(written),
+        Refused refused => Problems.For(refused.Rejection),
+        _ => throw new InvalidOperationException($"Unknown write result {result}."),
+    });
+
+    /// <summary>Runs a write and answers with what it returned, or with the problem for an overload or a failed store.</summary>
+    public static async Task<IResult> From<T>(Func<Task<T>> write, Func<T, IResult> answer)
+    {
+        T result;
         try
         {
             result = await write();
@@ -24,12 +32,7 @@ public static class Answers
         {
             return e.DiskFull ? Problems.StorageFull() : Problems.StorageUnavailable();
         }
-        return result switch
-        {
-            Written written => new WrittenResult(written),
-            Refused refused => Problems.For(refused.Rejection),
-            _ => throw new InvalidOperationException($"Unknown write result {result}."),
-        };
+        return answer(result);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Local.Orders;
 using BillingFunctions.Local.Storage;
@@ -21,6 +22,23 @@ public static class QueueEndpoints
                 d.Message.MessageId, d.Message.Sequence, d.Message.Body, enqueuedAt = Representations.Instant(d.Message.EnqueuedAt),
                 d.Message.DeliveryCount, d.Reason, d.Description, deadLetteredAt = Representations.Instant(d.DeadLetteredAt),
             }), Representations.Json);
+        });
+        // Re-drive: once the cause is fixed, an operator puts a dead letter back on its queue. Safe for orders, whose
+        // charge is decided once per basket attempt: a message that was charged before it died is completed unpaid.
+        api.MapPost("/queues/{queue}/dead-letters/{sequence}/resubmit", async (string queue, string sequence, OrderQueues queues) =>
+        {
+            if (queues.Find(queue) is not { } found)
+                return Problems.For(new Rejection(RejectionKind.NotFound, $"No queue '{queue}'."));
+            if (!long.TryParse(sequence, NumberStyles.None, CultureInfo.InvariantCulture, out var deadLetterSequence) || deadLetterSequence <= 0)
+                return Problems.For(new Rejection(RejectionKind.Validation, "A dead letter's sequence is a positive whole number."));
+            return await Answers.From(() => found.ResubmitAsync(deadLetterSequence), message => message is null
+                ? Problems.For(new Rejection(RejectionKind.NotFound,
+                    $"No dead letter {deadLetterSequence} in queue '{queue}' (it may have been resubmitted already)."))
+                : Results.Json(new
+                {
+                    message.MessageId, message.Sequence, message.Body, enqueuedAt = Representations.Instant(message.EnqueuedAt),
+                    message.DeliveryCount, resubmittedFrom = deadLetterSequence,
+                }, Representations.Json));
         });
     }
 }

@@ -7,6 +7,7 @@ namespace BillingFunctions.Local.Engine;
 internal sealed partial class UnitOfWork
 {
     private readonly HashSet<(string Queue, string MessageId)> _enqueuedIds = [];
+    private readonly HashSet<(string Queue, long Sequence)> _resubmitted = [];
     private readonly List<Action> _onCommitted = [];
 
     /// <summary>A basket as of this batch: changed in it, else as committed.</summary>
@@ -31,6 +32,9 @@ internal sealed partial class UnitOfWork
 
     /// <summary>True if this batch already enqueued the id; otherwise notes it.</summary>
     public bool NoteEnqueued(string queue, string messageId) => !_enqueuedIds.Add((queue, messageId));
+
+    /// <summary>True if this batch already resubmitted the dead letter (it is still on disk until the commit); otherwise notes it.</summary>
+    public bool NoteResubmitted(string queue, long deadLetterSequence) => !_resubmitted.Add((queue, deadLetterSequence));
 
     public void Change(QueueChange change) => Batch.QueueChanges.Add(change);
 

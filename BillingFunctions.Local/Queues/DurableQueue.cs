@@ -13,6 +13,7 @@ namespace BillingFunctions.Local.Queues;
 public sealed class DurableQueue : IDisposable
 {
     private readonly BillingEngine _engine;
+    private readonly SqliteStore _store;
     private readonly TimeProvider _clock;
     private readonly QueueOptions _options;
     private readonly object _gate = new();
@@ -24,12 +25,13 @@ public sealed class DurableQueue : IDisposable
     private readonly Queue<(string MessageId, long EnqueuedAt)> _recentOrder = new();
     private readonly DueQueue<(long Sequence, Guid Token)> _lockExpiry;
     private long _lastSequence;
-    private long _deadLettered, _enqueued, _duplicates, _deliveries, _redeliveries, _completed, _lockExpirations;
+    private long _deadLettered, _enqueued, _duplicates, _deliveries, _redeliveries, _completed, _lockExpirations, _resubmitted;
 
     internal DurableQueue(string name, BillingEngine engine, SqliteStore store, TimeProvider clock, QueueOptions options)
     {
         Name = name;
         _engine = engine;
+        _store = store;
         _clock = clock;
         _options = options;
         _lockExpiry = new DueQueue<(long, Guid)>($"queue-locks-{name}", clock, Expire);
@@ -87,6 +89,36 @@ public sealed class DurableQueue : IDisposable
     /// operator re-driving a dead letter). False if it was dropped as a duplicate.
     /// </summary>
     public Task<bool> SendAsync(string messageId, string body) => _engine.Confirm(new SendRequest(this, messageId, body));
+
+    /// <summary>
+    /// Puts a dead letter back on the queue as a fresh message: the same id and body, a new sequence, a delivery count
+    /// of 0, committed together with the dead letter's removal. The duplicate window does not apply, because an
+    /// operator asked for this message again (Service Bus has no re-drive of its own; resubmitting with a tool sends a
+    /// new message, which duplicate detection would drop inside the window). Null if the queue has no such dead letter,
+    /// for instance because it was resubmitted already.
+    /// </summary>
+    public Task<QueueMessage?> ResubmitAsync(long deadLetterSequence) =>
+        _engine.Confirm(new ResubmitRequest(this, deadLetterSequence));
+
+    private QueueMessage? Resubmit(UnitOfWork work, long deadLetterSequence, long now)
+    {
+        if (work.NoteResubmitted(Name, deadLetterSequence) || _store.FindDeadLetter(Name, deadLetterSequence) is not { } letter)
+            return null;
+        var message = letter.Message with { Sequence = ++_lastSequence, EnqueuedAt = now, DeliveryCount = 0 };
+        work.Change(new DeadLetterResubmitted(deadLetterSequence, message));
+        work.OnCommitted(() =>
+        {
+            lock (_gate)
+            {
+                _messages[message.Sequence] = message;
+                Remember(message.MessageId, now);
+                _deadLettered--;
+                _resubmitted++;
+            }
+            _ready.Writer.TryWrite(message.Sequence);
+        });
+        return message;
+    }
 
     /// <summary>
     /// Waits for a message and locks it for this consumer. Its delivery count is on disk before it is handed out,
@@ -150,7 +182,7 @@ public sealed class DurableQueue : IDisposable
     {
         lock (_gate)
             return new QueueStats(Name, _messages.Count, _locks.Count, _deadLettered, _enqueued, _duplicates, _deliveries,
-                _redeliveries, _completed, _lockExpirations);
+                _redeliveries, _completed, _lockExpirations, _resubmitted);
     }
 
     public void Dispose() => _lockExpiry.Dispose();
@@ -235,6 +267,11 @@ public sealed class DurableQueue : IDisposable
     private sealed class SendRequest(DurableQueue queue, string messageId, string body) : ConfirmedRequest<bool>
     {
         public override void Apply(UnitOfWork work, long now) => Decided(queue.Enqueue(work, messageId, body, now));
+    }
+
+    private sealed class ResubmitRequest(DurableQueue queue, long deadLetterSequence) : ConfirmedRequest<QueueMessage?>
+    {
+        public override void Apply(UnitOfWork work, long now) => Decided(queue.Resubmit(work, deadLetterSequence, now));
     }
 
     /// <summary>One queue change on its own, with what memory does once it is durable.</summary>

@@ -14,4 +14,5 @@ public sealed record QueueStats(
     long Deliveries,
     long Redeliveries,
     long Completed,
-    long LockExpirations);
+    long LockExpirations,
+    long Resubmitted);

@@ -20,5 +20,8 @@ internal sealed record MessageCompleted(string Queue, long Sequence) : QueueChan
 
 internal sealed record MessageDeadLettered(DeadLetter Letter) : QueueChange(Letter.Message.Queue);
 
+/// <summary>A dead letter put back on its queue as a fresh message (same id and body, a new sequence, no deliveries yet).</summary>
+internal sealed record DeadLetterResubmitted(long DeadLetterSequence, QueueMessage Message) : QueueChange(Message.Queue);
+
 /// <summary>Message ids older than the duplicate-detection window are forgotten.</summary>
 internal sealed record MessageIdsExpired(string Queue, long EnqueuedBefore) : QueueChange(Queue);

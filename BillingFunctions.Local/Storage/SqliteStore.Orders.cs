@@ -37,11 +37,12 @@ public sealed partial class SqliteStore
         switch (change)
         {
             case MessageEnqueued { Message: var m }:
-                Run(transaction, "INSERT INTO queue_messages VALUES ($queue, $sequence, $id, $body, $at, $count)",
-                    ("$queue", m.Queue), ("$sequence", m.Sequence), ("$id", m.MessageId), ("$body", m.Body), ("$at", m.EnqueuedAt),
-                    ("$count", m.DeliveryCount));
-                Run(transaction, "INSERT INTO queue_message_ids VALUES ($queue, $id, $at) ON CONFLICT DO UPDATE SET enqueued_at = excluded.enqueued_at",
-                    ("$queue", m.Queue), ("$id", m.MessageId), ("$at", m.EnqueuedAt));
+                InsertMessage(transaction, m);
+                break;
+            case DeadLetterResubmitted r:
+                Run(transaction, "DELETE FROM dead_letters WHERE queue = $queue AND sequence = $sequence",
+                    ("$queue", r.Queue), ("$sequence", r.DeadLetterSequence));
+                InsertMessage(transaction, r.Message);
                 break;
             case DeliveryCounted c:
                 Run(transaction, "UPDATE queue_messages SET delivery_count = $count WHERE queue = $queue AND sequence = $sequence",
@@ -67,6 +68,15 @@ public sealed partial class SqliteStore
             default:
                 throw new ArgumentOutOfRangeException(nameof(change), change, "Unknown queue change.");
         }
+    }
+
+    private void InsertMessage(SqliteTransaction transaction, QueueMessage m)
+    {
+        Run(transaction, "INSERT INTO queue_messages VALUES ($queue, $sequence, $id, $body, $at, $count)",
+            ("$queue", m.Queue), ("$sequence", m.Sequence), ("$id", m.MessageId), ("$body", m.Body), ("$at", m.EnqueuedAt),
+            ("$count", m.DeliveryCount));
+        Run(transaction, "INSERT INTO queue_message_ids VALUES ($queue, $id, $at) ON CONFLICT DO UPDATE SET enqueued_at = excluded.enqueued_at",
+            ("$queue", m.Queue), ("$id", m.MessageId), ("$at", m.EnqueuedAt));
     }
 
     /// <summary>A basket as committed, read on the writer's connection.</summary>
@@ -125,16 +135,26 @@ public sealed partial class SqliteStore
         }
     }
 
+    private const string DeadLetterSelect =
+        "SELECT sequence, message_id, body, enqueued_at, delivery_count, reason, description, dead_lettered_at FROM dead_letters";
+
     public IReadOnlyList<DeadLetter> ReadDeadLetters(string queue, int limit)
     {
         using var connection = OpenReader();
         using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT sequence, message_id, body, enqueued_at, delivery_count, reason, description, dead_lettered_at
-            FROM dead_letters WHERE queue = $queue ORDER BY dead_lettered_at DESC, sequence DESC LIMIT $limit
-            """;
+        command.CommandText = $"{DeadLetterSelect} WHERE queue = $queue ORDER BY dead_lettered_at DESC, sequence DESC LIMIT $limit";
         command.Parameters.AddWithValue("$queue", queue);
         command.Parameters.AddWithValue("$limit", limit);
+        return ReadDeadLetters(command, queue);
+    }
+
+    /// <summary>A dead letter as committed, read on the writer's connection.</summary>
+    internal DeadLetter? FindDeadLetter(string queue, long sequence) =>
+        ReadDeadLetters(Prepared(null, $"{DeadLetterSelect} WHERE queue = $queue AND sequence = $sequence", ("$queue", queue),
+            ("$sequence", sequence)), queue).FirstOrDefault();
+
+    private static List<DeadLetter> ReadDeadLetters(SqliteCommand command, string queue)
+    {
         using var reader = command.ExecuteReader();
         var letters = new List<DeadLetter>();
         while (reader.Read())

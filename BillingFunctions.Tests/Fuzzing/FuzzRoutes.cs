@@ -37,5 +37,6 @@ public static class FuzzRoutes
         new("GET", "/api/notifications", ("userId", FieldKind.Id), ("limit", FieldKind.Limit), ("before", FieldKind.Sequence)),
         new("GET", "/api/queues"),
         new("GET", "/api/queues/{queue}/dead-letters", ("limit", FieldKind.Limit)),
+        new("POST", "/api/queues/{queue}/dead-letters/{sequence}/resubmit"),
     ];
 }

@@ -37,6 +37,8 @@ public sealed class HttpFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             ["accountId"] = ["fz-a", "fz-b", "fz-eur"],
             ["holdId"] = ["fz-h"],
+            ["queue"] = ["orders", "payment-results"],
+            ["sequence"] = ["1", "2"],
         });
 
         var statuses = new SortedDictionary<int, int>();
