@@ -93,8 +93,8 @@ public sealed class DurableQueue : IDisposable
     /// <summary>
     /// Puts a dead letter back on the queue as a fresh message: the same id and body, a new sequence, a delivery count
     /// of 0, committed together with the dead letter's removal. The duplicate window does not apply, because an
-    /// operator asked for this message again (Service Bus has no re-drive of its own; resubmitting with a tool sends a
-    /// new message, which duplicate detection would drop inside the window). Null if the queue has no such dead letter,
+    /// operator asked for this message again (Service Bus has no broker-side re-drive; a tool re-sends a copy, which
+    /// duplicate detection drops inside the window if it keeps its id). Null if the queue has no such dead letter,
     /// for instance because it was resubmitted already.
     /// </summary>
     public Task<QueueMessage?> ResubmitAsync(long deadLetterSequence) =>
