@@ -25,7 +25,7 @@ public static class EventEndpoints
                 d.LastError, deliveredAt = Representations.Instant(d.DeliveredAt),
             }), Representations.Json);
         });
-        api.MapGet("/health", (BillingEngine engine, CutoffDispatcher dispatcher, Orders.OrderQueues queues) => Results.Json(new
+        api.MapGet("/health", (BillingEngine engine, CutoffDispatcher dispatcher, Orders.OrderQueues queues, SqliteStore store) => Results.Json(new
         {
             status = "ok",
             accounts = engine.AccountCount,
@@ -35,6 +35,7 @@ public static class EventEndpoints
             committedRequests = engine.CommittedRequests,
             cutoffDeliveries = new { waiting = dispatcher.Waiting, inFlight = dispatcher.InFlight },
             queues = queues.All.Select(queue => queue.Stats()),
+            checkpoints = store.CheckpointStats,
         }, Representations.Json));
     }
 

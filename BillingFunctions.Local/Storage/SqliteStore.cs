@@ -19,12 +19,19 @@ public sealed partial class SqliteStore : IDisposable
     private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
     // The three statements every write runs, through SQLite's C API (see RawStatement for why).
     private readonly RawStatement _upsertAccount, _insertEvent, _insertIdempotency;
+    private readonly WalCheckpoints _checkpoints;
 
     /// <param name="busyTimeoutSeconds">
     /// How long a statement waits for a lock held by another process before the batch fails (503). Both SQLite's
     /// busy timeout and Microsoft.Data.Sqlite's own retry loop (the command timeout, else 30 s) are set to it.
     /// </param>
     public SqliteStore(string dataDirectory, bool synchronousFull = true, int busyTimeoutSeconds = 5)
+        : this(dataDirectory, synchronousFull, busyTimeoutSeconds, WalCheckpoints.BackgroundInterval)
+    {
+    }
+
+    /// <param name="backgroundCheckpoints">How often the background thread checkpoints; null: never (only the writer does).</param>
+    internal SqliteStore(string dataDirectory, bool synchronousFull, int busyTimeoutSeconds, TimeSpan? backgroundCheckpoints)
     {
         Directory.CreateDirectory(dataDirectory);
         Path = System.IO.Path.Combine(dataDirectory, "billing.db");
@@ -50,7 +57,11 @@ public sealed partial class SqliteStore : IDisposable
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
             """);
         _insertIdempotency = new RawStatement(_writer, "INSERT INTO idempotency VALUES (?1, ?2, ?3, ?4, ?5)");
+        _checkpoints = new WalCheckpoints(_writer, _connectionString, backgroundCheckpoints);
     }
+
+    /// <summary>How the write-ahead log is being copied into the database file (for health).</summary>
+    public CheckpointStats CheckpointStats => _checkpoints.Stats;
 
     public string Path { get; }
 
@@ -122,6 +133,7 @@ public sealed partial class SqliteStore : IDisposable
                 ("$next", d.NextAttemptAt), ("$error", d.LastError), ("$delivered", d.DeliveredAt));
         CommitOrders(transaction, batch);
         transaction.Commit();
+        _checkpoints.AfterCommit();
     }
 
     /// <summary>Looks up an operation id on the writer's connection, so it sees every committed batch.</summary>
@@ -204,6 +216,7 @@ public sealed partial class SqliteStore : IDisposable
         _upsertAccount.Dispose();
         _insertEvent.Dispose();
         _insertIdempotency.Dispose();
+        _checkpoints.Dispose();
         _writer.Dispose();
     }
 
