@@ -102,20 +102,33 @@ internal sealed class WalCheckpoints : IDisposable
         }
     }
 
-    /// <summary>One PASSIVE checkpoint. BUSY (another checkpoint, or a lock held elsewhere) is not a failure: the next one catches up.</summary>
+    /// <summary>
+    /// One PASSIVE checkpoint. BUSY (another checkpoint, or a lock held elsewhere) is not a failure: the next one
+    /// catches up. It never throws: on the background thread an exception would end the process, and after a commit
+    /// it would report a durable batch as failed.
+    /// </summary>
     private bool Checkpoint(SqliteConnection connection)
     {
-        var result = raw.sqlite3_wal_checkpoint_v2(connection.Handle, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out var logFrames, out _);
-        if (result is raw.SQLITE_BUSY or raw.SQLITE_LOCKED)
-            return true;
-        if (result == raw.SQLITE_OK)
+        string error;
+        try
         {
-            Interlocked.Increment(ref _completed);
-            Interlocked.Exchange(ref _logFrames, logFrames);
-            return true;
+            var result = raw.sqlite3_wal_checkpoint_v2(connection.Handle, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out var logFrames, out _);
+            if (result is raw.SQLITE_BUSY or raw.SQLITE_LOCKED)
+                return true;
+            if (result == raw.SQLITE_OK)
+            {
+                Interlocked.Increment(ref _completed);
+                Interlocked.Exchange(ref _logFrames, logFrames);
+                return true;
+            }
+            error = $"{raw.sqlite3_errstr(result).utf8_to_string()} ({result})";
+        }
+        catch (Exception e)
+        {
+            error = e.Message;
         }
         Interlocked.Increment(ref _failed);
-        Volatile.Write(ref _lastError, $"{raw.sqlite3_errstr(result).utf8_to_string()} ({result})");
+        Volatile.Write(ref _lastError, error);
         return false;
     }
 }
