@@ -26,6 +26,19 @@ public sealed class CheckpointTests(ITestOutputHelper output)
         // Without the background thread nothing else copies the log: only the writer's checkpoints can let it rewind.
         WriteUntilTheLogRewinds(backgroundCheckpoints: null);
 
+    [Fact]
+    public async Task Health_reports_the_checkpoints()
+    {
+        await using var server = await RunningServer.StartAsync();
+        (await server.Client.OpenAccount("hc")).EnsureSuccessStatusCode();
+        (await server.Client.Credit("hc", "1")).EnsureSuccessStatusCode();
+        Assert.True(await Poll.Until(async () =>
+            (await (await server.Client.GetAsync("/api/health")).Json()).GetProperty("checkpoints").GetProperty("completed").GetInt64() > 0));
+        var checkpoints = (await (await server.Client.GetAsync("/api/health")).Json()).GetProperty("checkpoints");
+        Assert.Equal(0, checkpoints.GetProperty("failed").GetInt64());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, checkpoints.GetProperty("lastError").ValueKind);
+    }
+
     private async Task WriteUntilTheLogRewinds(TimeSpan? backgroundCheckpoints)
     {
         const int accounts = 32;

@@ -91,6 +91,11 @@ public class HttpMappingTests
         var (open, openProblem) = await AccountRequests.Open(Request("""{"cutoffUrl":"http://10.0.0.1/x"}"""), "alice", Settings);
         Assert.Null(open);
         Assert.Equal(400, (await Execute(openProblem!, Request(null))).Status);
+        // A host listed only as one that may reach private addresses is a listed callback host too, as on the server.
+        var privateOnly = Settings with { AllowedCallbackHosts = [], AllowedPrivateCallbackHosts = ["hooks.internal"] };
+        var (listed, listedProblem) = await AccountRequests.Open(Request("""{"cutoffUrl":"http://hooks.internal/x"}"""), "alice", privateOnly);
+        Assert.Null(listedProblem);
+        Assert.NotNull(listed);
         var (routeWrite, routeProblem) = await AccountRequests.Move(Request("""{"amount":"1"}"""), "no spaces", WriteKind.Credit);
         Assert.Null(routeWrite);
         Assert.NotNull(routeProblem);
