@@ -37,7 +37,7 @@ public sealed class AccountEntity(TimeProvider clock) : TaskEntity<AccountRecord
     [Function(Name)]
     public static Task Dispatch([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<AccountEntity>();
 
-    protected override AccountRecord InitializeState() => new();
+    protected override AccountRecord InitializeState(TaskEntityOperation entityOperation) => new();
 
     private long Now() => clock.GetUtcNow().UtcTicks;
 

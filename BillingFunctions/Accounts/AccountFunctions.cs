@@ -95,7 +95,7 @@ public sealed class AccountFunctions(BillingSettings settings, BillingTables tab
                 if (events.Count == limit)
                     break;
             }
-            return Results.Json(new Page<EventResponse>(events.Select(Representations.Event).ToList(),
+            return Results.Json(new Local.Api.Page<EventResponse>(events.Select(Representations.Event).ToList(),
                 events.Count == limit ? events[^1].Sequence : null), Representations.Json);
         });
 

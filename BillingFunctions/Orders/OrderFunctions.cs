@@ -86,7 +86,7 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
                                cancellationToken: request.HttpContext.RequestAborted))
                 rows.Add(OrderRequests.Render(row));
             // A user's results are one partition; newest first, like the self-hosted server (which also pages them).
-            return Results.Json(new Page<NotificationResponse>(rows.OrderByDescending(r => r.At, StringComparer.Ordinal).ToList(), null),
+            return Results.Json(new Local.Api.Page<NotificationResponse>(rows.OrderByDescending(r => r.At, StringComparer.Ordinal).ToList(), null),
                 Representations.Json);
         });
 
