@@ -2,7 +2,7 @@
 // identity, its storage account (deployment blobs, Durable task hub, the billing tables), a Service Bus Standard
 // namespace (orders queue, payment-results topic + notifications subscription) and Application Insights.
 // Shared keys are disabled on storage and Service Bus: every connection is the app's identity plus role assignments.
-// Not compiled here (no Bicep CLI on this machine): see docs/azure.md.
+// The test suite compiles and lints this file on every run (BillingFunctions.Tests/Infrastructure): see docs/azure.md.
 
 @description('Base name for the resources (lower-case letters and digits).')
 @minLength(3)
@@ -14,8 +14,17 @@ param location string = resourceGroup().location
 @description('Billing settings passed to the app (Billing__* app settings).')
 param defaultCurrency string = 'USD'
 param cutoffUrl string = ''
+
+@description('HMAC-SHA256 key for the X-Billing-Signature header on cut-off calls.')
 @secure()
+@minLength(32)
 param webhookSecret string
+
+@description('Every API request must carry it as X-Api-Key: the HTTP functions are otherwise open to anyone.')
+@secure()
+@minLength(32)
+param apiKey string
+
 param allowedCallbackHost string = ''
 
 @description('Deliveries before Service Bus dead-letters an order message the consumer keeps giving back.')
@@ -68,7 +77,7 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
-resource bus 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
+resource bus 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: 'sb-${name}-${suffix}'
   location: location
   sku: { name: 'Standard', tier: 'Standard' }
@@ -79,7 +88,7 @@ resource bus 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
 }
 
 // Message id = {basketId}:{attempt}: duplicate detection drops re-sent attempts, never a new attempt on the same basket.
-resource orders 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = {
+resource orders 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
   parent: bus
   name: 'orders'
   properties: {
@@ -92,7 +101,7 @@ resource orders 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = {
   }
 }
 
-resource results 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' = {
+resource results 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = {
   parent: bus
   name: 'payment-results'
   properties: {
@@ -102,7 +111,7 @@ resource results 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' = {
   }
 }
 
-resource notifications 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2022-10-01-preview' = {
+resource notifications 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = {
   parent: results
   name: 'notifications'
   properties: {
@@ -157,49 +166,109 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'Billing__DefaultCurrency', value: defaultCurrency }
         { name: 'Billing__CutoffUrl', value: cutoffUrl }
         { name: 'Billing__WebhookSecret', value: webhookSecret }
+        { name: 'Billing__ApiKey', value: apiKey }
         { name: 'Billing__AllowedCallbackHosts__0', value: allowedCallbackHost }
       ]
     }
   }
 }
 
-// Built-in role definition ids (the same in every tenant).
-var roles = {
-  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'
-  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+// Built-in roles: their ids are the same in every tenant (Azure's published list of built-in roles). Data roles only,
+// each scoped to the one resource it is for.
+resource storageBlobDataOwner 'Microsoft.Authorization/roleDefinitions@2022-04-01' existing = {
+  scope: subscription()
+  name: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 }
 
-// Blobs: deployment package and Durable leases; queues: Durable control/work-item queues; tables: Durable history,
-// instances and entity state, and the billing tables (ledger, baskets, notifications, webhookdeliveries).
-resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor]: {
-  name: guid(storage.id, app.id, role)
+resource storageQueueDataContributor 'Microsoft.Authorization/roleDefinitions@2022-04-01' existing = {
+  scope: subscription()
+  name: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+}
+
+resource storageTableDataContributor 'Microsoft.Authorization/roleDefinitions@2022-04-01' existing = {
+  scope: subscription()
+  name: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+}
+
+resource serviceBusDataSender 'Microsoft.Authorization/roleDefinitions@2022-04-01' existing = {
+  scope: subscription()
+  name: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
+}
+
+resource serviceBusDataReceiver 'Microsoft.Authorization/roleDefinitions@2022-04-01' existing = {
+  scope: subscription()
+  name: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+}
+
+resource monitoringMetricsPublisher 'Microsoft.Authorization/roleDefinitions@2022-04-01' existing = {
+  scope: subscription()
+  name: '3913510d-42f4-4e42-8a64-420c390055eb'
+}
+
+// Blobs: the deployment package and the host's and Durable's leases (the Functions host asks for Owner on
+// AzureWebJobsStorage blobs).
+resource appBlobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, app.id, storageBlobDataOwner.id)
   scope: storage
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
-    principalId: app.identity.principalId
-    principalType: 'ServicePrincipal'
-  }
-}]
-
-// Owner rather than Sender + Receiver: the app sends orders, consumes them, publishes results and reads the subscription.
-resource busRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(bus.id, app.id, roles.serviceBusDataOwner)
-  scope: bus
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataOwner)
+    roleDefinitionId: storageBlobDataOwner.id
     principalId: app.identity.principalId
     principalType: 'ServicePrincipal'
   }
 }
 
-resource insightsRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(insights.id, app.id, roles.monitoringMetricsPublisher)
+// Queues: the Durable task hub's control and work-item queues.
+resource appQueues 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, app.id, storageQueueDataContributor.id)
+  scope: storage
+  properties: {
+    roleDefinitionId: storageQueueDataContributor.id
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Tables: the task hub's history, instances and entity state, and the billing tables (ledger, baskets,
+// notifications, webhookdeliveries).
+resource appTables 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, app.id, storageTableDataContributor.id)
+  scope: storage
+  properties: {
+    roleDefinitionId: storageTableDataContributor.id
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Sender: orders onto the queue, results onto the topic. Receiver: the two Service Bus triggers (orders queue and the
+// notifications subscription; namespace scope covers the subscription). Not Data Owner, which can also manage and
+// delete the entities.
+resource appBusSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(bus.id, app.id, serviceBusDataSender.id)
+  scope: bus
+  properties: {
+    roleDefinitionId: serviceBusDataSender.id
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource appBusReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(bus.id, app.id, serviceBusDataReceiver.id)
+  scope: bus
+  properties: {
+    roleDefinitionId: serviceBusDataReceiver.id
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Telemetry: Application Insights has local (instrumentation-key) auth disabled, so ingestion needs this role.
+resource appTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(insights.id, app.id, monitoringMetricsPublisher.id)
   scope: insights
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    roleDefinitionId: monitoringMetricsPublisher.id
     principalId: app.identity.principalId
     principalType: 'ServicePrincipal'
   }
