@@ -70,5 +70,12 @@ internal static partial class Schema
             delivered_at INTEGER
         );
         CREATE INDEX IF NOT EXISTS cutoff_deliveries_pending ON cutoff_deliveries (status) WHERE status = 'pending';
+        CREATE TABLE IF NOT EXISTS owner (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            instance TEXT NOT NULL,
+            process_id INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            claimed_at INTEGER NOT NULL
+        );
         """;
 }

@@ -20,45 +20,77 @@ public sealed partial class SqliteStore : IDisposable
     // The three statements every write runs, through SQLite's C API (see RawStatement for why).
     private readonly RawStatement _upsertAccount, _insertEvent, _insertIdempotency;
     private readonly WalCheckpoints _checkpoints;
+    private readonly StoreOwnership _ownership;
 
+    /// <summary>Takes the data directory's lock (see <see cref="DataDirectoryLock"/>), then opens the database in it.</summary>
     /// <param name="busyTimeoutSeconds">
     /// How long a statement waits for a lock held by another process before the batch fails (503). Both SQLite's
     /// busy timeout and Microsoft.Data.Sqlite's own retry loop (the command timeout, else 30 s) are set to it.
     /// </param>
+    /// <exception cref="DataDirectoryInUseException">Another process owns the directory.</exception>
     public SqliteStore(string dataDirectory, bool synchronousFull = true, int busyTimeoutSeconds = 5)
-        : this(dataDirectory, synchronousFull, busyTimeoutSeconds, WalCheckpoints.BackgroundInterval)
+        : this(DataDirectoryLock.Acquire(dataDirectory), synchronousFull, busyTimeoutSeconds, WalCheckpoints.BackgroundInterval)
+    {
+    }
+
+    /// <summary>Opens the database in a directory whose lock the caller has taken; the store releases it on dispose.</summary>
+    public SqliteStore(DataDirectoryLock directory, bool synchronousFull = true, int busyTimeoutSeconds = 5)
+        : this(directory, synchronousFull, busyTimeoutSeconds, WalCheckpoints.BackgroundInterval)
     {
     }
 
     /// <param name="backgroundCheckpoints">How often the background thread checkpoints; null: never (only the writer does).</param>
     internal SqliteStore(string dataDirectory, bool synchronousFull, int busyTimeoutSeconds, TimeSpan? backgroundCheckpoints)
+        : this(DataDirectoryLock.Acquire(dataDirectory), synchronousFull, busyTimeoutSeconds, backgroundCheckpoints)
     {
-        Directory.CreateDirectory(dataDirectory);
-        Path = System.IO.Path.Combine(dataDirectory, "billing.db");
+    }
+
+    private SqliteStore(DataDirectoryLock directory, bool synchronousFull, int busyTimeoutSeconds, TimeSpan? backgroundCheckpoints)
+    {
+        DirectoryLock = directory;
+        Path = System.IO.Path.Combine(directory.Directory, "billing.db");
         _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true, DefaultTimeout = busyTimeoutSeconds }.ToString();
         _writer = new SqliteConnection(_connectionString);
-        _writer.Open();
-        // FULL: a commit is on disk before the operation is acknowledged; group commit pays the fsync once per batch.
-        Execute(_writer, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={(synchronousFull ? "FULL" : "NORMAL")}; PRAGMA busy_timeout={busyTimeoutSeconds * 1000};"
-            // Inserts into the event and idempotency indexes touch pages all over them: keep those pages in memory (64 MiB).
-            + " PRAGMA cache_size=-65536;");
-        Execute(_writer, Schema.Create);
-        Execute(_writer, Schema.CreateOrders);
-        _upsertAccount = new RawStatement(_writer, """
-            INSERT INTO accounts VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-            ON CONFLICT (account_id) DO UPDATE SET balance = excluded.balance, rate = excluded.rate, carry = excluded.carry,
-                settled_at = excluded.settled_at, status = excluded.status, episode = excluded.episode,
-                low_balance_warned = excluded.low_balance_warned, unreported_consumption = excluded.unreported_consumption,
-                active_holds = excluded.active_holds, version = excluded.version
-            """);
-        _insertEvent = new RawStatement(_writer, """
-            INSERT INTO events (event_id, type, account_id, operation_id, at, amount, delta, consumed, balance_before,
-                balance_after, held_after, episode, hold_id, counterparty, rate)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-            """);
-        _insertIdempotency = new RawStatement(_writer, "INSERT INTO idempotency VALUES (?1, ?2, ?3, ?4, ?5)");
-        _checkpoints = new WalCheckpoints(_writer, _connectionString, backgroundCheckpoints);
+        try
+        {
+            _writer.Open();
+            // FULL: a commit is on disk before the operation is acknowledged; group commit pays the fsync once per batch.
+            Execute(_writer, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={(synchronousFull ? "FULL" : "NORMAL")}; PRAGMA busy_timeout={busyTimeoutSeconds * 1000};"
+                // Inserts into the event and idempotency indexes touch pages all over them: keep those pages in memory (64 MiB).
+                + " PRAGMA cache_size=-65536;");
+            Execute(_writer, Schema.Create);
+            Execute(_writer, Schema.CreateOrders);
+            // Before anything reads state: whatever this store loads was committed by an earlier owner, never by one that is still writing.
+            _ownership = new StoreOwnership(_writer);
+            _upsertAccount = new RawStatement(_writer, """
+                INSERT INTO accounts VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                ON CONFLICT (account_id) DO UPDATE SET balance = excluded.balance, rate = excluded.rate, carry = excluded.carry,
+                    settled_at = excluded.settled_at, status = excluded.status, episode = excluded.episode,
+                    low_balance_warned = excluded.low_balance_warned, unreported_consumption = excluded.unreported_consumption,
+                    active_holds = excluded.active_holds, version = excluded.version
+                """);
+            _insertEvent = new RawStatement(_writer, """
+                INSERT INTO events (event_id, type, account_id, operation_id, at, amount, delta, consumed, balance_before,
+                    balance_after, held_after, episode, hold_id, counterparty, rate)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                """);
+            _insertIdempotency = new RawStatement(_writer, "INSERT INTO idempotency VALUES (?1, ?2, ?3, ?4, ?5)");
+            _checkpoints = new WalCheckpoints(_writer, _connectionString, backgroundCheckpoints);
+        }
+        catch
+        {
+            SqliteConnection.ClearPool(_writer);
+            _writer.Dispose();
+            directory.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>The lock this store holds on its data directory (released when the store is disposed).</summary>
+    public DataDirectoryLock DirectoryLock { get; }
+
+    /// <summary>This store's claim on the database; lost when another process claims it.</summary>
+    internal StoreOwnership Ownership => _ownership;
 
     /// <summary>How the write-ahead log is being copied into the database file (for health).</summary>
     public CheckpointStats CheckpointStats => _checkpoints.Stats;
@@ -95,12 +127,17 @@ public sealed partial class SqliteStore : IDisposable
         return ReadDeliveries(command);
     }
 
-    /// <summary>Writes a batch atomically. Throws if SQLite refuses; then nothing of the batch is stored.</summary>
+    /// <summary>
+    /// Writes a batch atomically. Throws if SQLite refuses, or <see cref="OwnershipLostException"/> if another process
+    /// has claimed the database; then nothing of the batch is stored.
+    /// </summary>
     internal void Commit(CommitBatch batch)
     {
         if (batch.IsEmpty)
             return;
+        // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): the write lock is held from the owner check to the commit.
         using var transaction = _writer.BeginTransaction();
+        _ownership.Confirm(transaction);
         foreach (var account in batch.Accounts.Values)
             _upsertAccount.Bind(1, account.AccountId).Bind(2, account.Currency).Bind(3, account.CutoffUrl)
                 .Bind(4, (long?)account.LowBalanceWarningSeconds).Bind(5, account.Balance.Units).Bind(6, account.Rate.PicoPerSecond)
@@ -217,7 +254,11 @@ public sealed partial class SqliteStore : IDisposable
         _insertEvent.Dispose();
         _insertIdempotency.Dispose();
         _checkpoints.Dispose();
+        _ownership.Dispose();
+        // Pooled reader connections close too, so nothing of this store has the database open once the lock is released.
+        SqliteConnection.ClearPool(_writer);
         _writer.Dispose();
+        DirectoryLock.Dispose();
     }
 
     private const string HoldSelect = "SELECT hold_id, amount, captured, status, placed_at, expires_at FROM holds";
