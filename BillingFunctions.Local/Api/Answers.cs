@@ -30,7 +30,7 @@ public static class Answers
         }
         catch (StorageUnavailableException e)
         {
-            return e.DiskFull ? Problems.StorageFull() : Problems.StorageUnavailable();
+            return e.OwnershipLost ? Problems.NotOwner() : e.DiskFull ? Problems.StorageFull() : Problems.StorageUnavailable();
         }
         return answer(result);
     }

@@ -25,18 +25,24 @@ public static class EventEndpoints
                 d.LastError, deliveredAt = Representations.Instant(d.DeliveredAt),
             }), Representations.Json);
         });
-        api.MapGet("/health", (BillingEngine engine, CutoffDispatcher dispatcher, Orders.OrderQueues queues, SqliteStore store) => Results.Json(new
+        api.MapGet("/health", (BillingEngine engine, CutoffDispatcher dispatcher, Orders.OrderQueues queues, SqliteStore store) =>
         {
-            status = "ok",
-            accounts = engine.AccountCount,
-            pendingWrites = engine.PendingWrites,
-            scheduledWakes = engine.ScheduledWakes,
-            batches = engine.Batches,
-            committedRequests = engine.CommittedRequests,
-            cutoffDeliveries = new { waiting = dispatcher.Waiting, inFlight = dispatcher.InFlight },
-            queues = queues.All.Select(queue => queue.Stats()),
-            checkpoints = store.CheckpointStats,
-        }, Representations.Json));
+            // 503 once another process has claimed the database: a load balancer should stop sending here.
+            var lost = store.Ownership.Lost;
+            return Results.Json(new
+            {
+                status = lost is null ? "ok" : "not-owner",
+                owner = new { dataDirectory = store.DirectoryLock.Directory, instance = store.Ownership.Instance, lost = lost?.Message },
+                accounts = engine.AccountCount,
+                pendingWrites = engine.PendingWrites,
+                scheduledWakes = engine.ScheduledWakes,
+                batches = engine.Batches,
+                committedRequests = engine.CommittedRequests,
+                cutoffDeliveries = new { waiting = dispatcher.Waiting, inFlight = dispatcher.InFlight },
+                queues = queues.All.Select(queue => queue.Stats()),
+                checkpoints = store.CheckpointStats,
+            }, Representations.Json, statusCode: lost is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
     }
 
     /// <summary>A page and the cursor for the next one (null when this page was not full).</summary>

@@ -44,6 +44,14 @@ public static class Problems
         Problem(507, "storage-full", "The disk is full", "Nothing was applied; retry with the same operation id once the operator has freed space.",
             retryAfterSeconds: 30);
 
+    public static IResult NotOwner() =>
+        Problem(503, "not-owner", "This server no longer owns its data", "Another server process has taken over the data directory; "
+            + "nothing was applied here and nothing will be. Retry with the same operation id at the server that owns it.", retryAfterSeconds: 5);
+
+    public static IResult ShuttingDown() =>
+        Problem(503, "shutting-down", "The server is shutting down", "Nothing was applied; retry with the same operation id (after "
+            + "Retry-After, at the server that takes over).", retryAfterSeconds: 1);
+
     public static IResult Internal() =>
         Problem(500, "internal", "Internal error", "An unexpected error occurred; it has been logged.");
 

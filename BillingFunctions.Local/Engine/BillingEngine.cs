@@ -198,6 +198,15 @@ public sealed class BillingEngine : IAsyncDisposable
 
     private void CommitBatch(List<WriteRequest> batch)
     {
+        if (_store.Ownership.Lost is { } earlier)
+        {
+            // Another process owns the database now: its memory, not ours, is the truth. Every caller gets 503 and
+            // internal work (wakes, delivery progress) is dropped: the new owner reloads it all from the store.
+            var refused = new StorageUnavailableException(earlier, ownershipLost: true);
+            foreach (var request in batch)
+                request.Fail(refused);
+            return;
+        }
         var work = new UnitOfWork(this, _store);
         var applied = new List<WriteRequest>(batch.Count);
         foreach (var request in batch)
@@ -218,6 +227,15 @@ public sealed class BillingEngine : IAsyncDisposable
         try
         {
             _store.Commit(work.Batch);
+        }
+        catch (OwnershipLostException lost)
+        {
+            _logger.LogCritical("This process no longer owns {DataDirectory}: {Reason} Stop this process; the new owner serves the data.",
+                _store.DirectoryLock.Directory, lost.Message);
+            var refused = new StorageUnavailableException(lost, ownershipLost: true);
+            foreach (var request in applied)
+                request.Fail(refused);
+            return;
         }
         catch (Exception error)
         {

@@ -17,8 +17,12 @@ public readonly record struct Rendered(int Status, string Body);
 public sealed class OverloadedException() : Exception("The write queue is full.");
 
 /// <summary>The store refused a commit; nothing of the batch was acknowledged (HTTP 503, or 507 when the disk is full).</summary>
-public sealed class StorageUnavailableException(Exception inner, bool diskFull = false) : Exception("The store could not commit the write.", inner)
+public sealed class StorageUnavailableException(Exception inner, bool diskFull = false, bool ownershipLost = false)
+    : Exception("The store could not commit the write.", inner)
 {
     /// <summary>SQLITE_FULL: the disk (or the file system's quota) has no room; retrying helps only once space is freed.</summary>
     public bool DiskFull => diskFull;
+
+    /// <summary>Another process has claimed the database: this process will never write again; the new owner will.</summary>
+    public bool OwnershipLost => ownershipLost;
 }
