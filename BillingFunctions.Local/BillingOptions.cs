@@ -5,8 +5,20 @@ public sealed class BillingOptions
 {
     public const string Section = "Billing";
 
-    /// <summary>Where the SQLite file lives.</summary>
+    /// <summary>Where the SQLite file lives. One server process owns it at a time (the lock file <c>billing.lock</c>).</summary>
     public string DataDirectory { get; set; } = "data";
+
+    /// <summary>
+    /// How long a starting server waits for another process to release the data directory before it gives up. 0: it
+    /// exits at once. A rolling restart sets it so the new process takes over the moment the old one has drained.
+    /// </summary>
+    public int DataDirectoryLockWaitSeconds { get; set; }
+
+    /// <summary>
+    /// On SIGTERM, how long at most new requests are answered 503 <c>shutting-down</c> while clients move away, before
+    /// the listener closes; see <c>Hosting/ShutdownDrain</c>. Counts against the host's 30 s shutdown timeout.
+    /// </summary>
+    public int ShutdownDrainSeconds { get; set; } = 5;
 
     /// <summary>Cut-off URL for accounts that have none of their own. Trusted: set by the operator.</summary>
     public string? CutoffUrl { get; set; }

@@ -1,6 +1,7 @@
 using BillingFunctions.Local.Api;
 using BillingFunctions.Local.Dev;
 using BillingFunctions.Local.Engine;
+using BillingFunctions.Local.Hosting;
 using BillingFunctions.Local.Orders;
 using BillingFunctions.Local.Storage;
 using BillingFunctions.Local.Webhooks;
@@ -13,19 +14,55 @@ namespace BillingFunctions.Local;
 /// <summary>Composes the self-hosted server: store, engine, wake timer, cut-off outbox, HTTP API.</summary>
 public static class BillingServer
 {
+    /// <summary>
+    /// Composes the app, then takes the data directory and opens the store in it. The app's services own the directory
+    /// from then on: it is released when they are disposed, after the last commit.
+    /// </summary>
     /// <param name="configure">Replaces services before the app is built; tests use it to give the server a clock of their own.</param>
+    /// <exception cref="DataDirectoryInUseException">Another process owns the data directory (after waiting, if configured to).</exception>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         var options = builder.Configuration.GetSection(BillingOptions.Section).Get<BillingOptions>() ?? new BillingOptions();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+        DataDirectoryLock? directory = null;
+        var app = Compose(builder, options, () => directory ?? throw new InvalidOperationException("The data directory is not locked yet."), configure);
+        try
+        {
+            // Only once everything else is ready, so a successor waiting here takes over soon after the owner lets go;
+            // and before anything reads state, so a second process stops here having read and changed nothing.
+            directory = DataDirectoryLock.Acquire(options.DataDirectory, TimeSpan.FromSeconds(options.DataDirectoryLockWaitSeconds),
+                // Logging does not exist yet, and an operator should not wonder why nothing happens.
+                holder => Console.Error.WriteLine($"Data directory {Path.GetFullPath(options.DataDirectory)} is in use by "
+                    + $"{(holder is { } pid ? $"process {pid}" : "another process")}; waiting up to {options.DataDirectoryLockWaitSeconds} s for it to be released."));
+            app.Services.GetRequiredService<SqliteStore>(); // opened now, so that disposing the app releases the directory
+            return app;
+        }
+        catch
+        {
+            directory?.Dispose();
+            ((IDisposable)app).Dispose();
+            throw;
+        }
+    }
+
+    private static WebApplication Compose(WebApplicationBuilder builder, BillingOptions options, Func<DataDirectoryLock> directory,
+        Action<IServiceCollection>? configure)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            kestrel.ConfigureEndpointDefaults(listen =>
+                listen.Use(next => connection => listen.ApplicationServices.GetRequiredService<ShutdownDrain>().TrackConnection(connection, next)));
+        });
 
         var services = builder.Services;
         services.AddOpenApi();
         services.AddProblemDetails();
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => new SqliteStore(options.DataDirectory, options.SynchronousCommit, options.StorageBusyTimeoutSeconds));
+        services.AddSingleton<ShutdownDrain>();
+        services.AddHostedService(provider => provider.GetRequiredService<ShutdownDrain>());
+        services.AddSingleton(_ => new SqliteStore(directory(), options.SynchronousCommit, options.StorageBusyTimeoutSeconds));
         services.AddSingleton(provider => new BillingEngine(provider.GetRequiredService<SqliteStore>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<BillingEngine>>(), () => DefaultCutoffUrl(provider, options),
             options.MaxPendingWrites, options.MaxBatchSize));
@@ -55,6 +92,7 @@ public static class BillingServer
         configure?.Invoke(services);
 
         var app = builder.Build();
+        app.Use(app.Services.GetRequiredService<ShutdownDrain>().Handle);
         app.UseExceptionHandler(errors => errors.Run(context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
@@ -109,6 +147,14 @@ internal sealed class BillingStartup(BillingEngine engine, CutoffDispatcher disp
             dispatcher.Enqueue(delivery);
         if (string.IsNullOrEmpty(options.WebhookSecret))
             logger.LogWarning("Billing:WebhookSecret is not set: cut-off calls are sent unsigned");
+        var directory = store.DirectoryLock;
+        if (directory.Waited > TimeSpan.Zero)
+            logger.LogInformation("Took over data directory {DataDirectory} after waiting {WaitedSeconds:0.00} s for process {PreviousOwner} to release it",
+                directory.Directory, directory.Waited.TotalSeconds, directory.WaitedFor);
+        if (!directory.IsEnforced())
+            logger.LogWarning("The file system of {DataDirectory} does not enforce {LockFile}: a second server on it would not be stopped at "
+                + "start. The owner check in the database still stops the older one from writing, but run one server per directory",
+                directory.Directory, DataDirectoryLock.FileName);
         logger.LogInformation("Resuming {PendingDeliveries} pending cut-off deliveries", pending.Count);
         engine.Start();
         return Task.CompletedTask;
