@@ -24,9 +24,30 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Every line the server wrote to stdout and stderr: its real console log.</summary>
     public IReadOnlyList<string> Output => _output.ToArray();
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, params string[] settings)
+    /// <summary>Starts the server and waits until it serves.</summary>
+    public static Task<ServerProcess> StartAsync(string dataDirectory, params string[] settings) => StartAsync(dataDirectory, null, settings);
+
+    /// <summary>Starts the server on a given loopback port (null: a free one) and waits until it serves.</summary>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, int? port, params string[] settings)
     {
-        var port = FreePort();
+        var server = Launch(dataDirectory, port, settings);
+        try
+        {
+            await server.WaitUntilServingAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the server process and returns at once, without waiting for it to serve (or to exit).</summary>
+    /// <param name="port">A loopback port to listen on; null: a free one.</param>
+    public static ServerProcess Launch(string dataDirectory, int? port, params string[] settings)
+    {
+        port ??= FreePort();
         var dll = Path.Combine(AppContext.BaseDirectory, "BillingFunctions.Local.dll");
         var info = new ProcessStartInfo("dotnet")
         {
@@ -48,26 +69,61 @@ public sealed class ServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, line) => { if (line.Data is not null) output.Enqueue(line.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        return new ServerProcess(process, output, $"http://127.0.0.1:{port}");
+    }
 
-        var server = new ServerProcess(process, output, $"http://127.0.0.1:{port}");
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+    public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Waits until <c>/api/health</c> answers; throws if the process exits first or does not serve within 60 s.</summary>
+    public async Task WaitUntilServingAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            if (process.HasExited)
-                throw new InvalidOperationException($"The server exited with code {process.ExitCode} during start.");
+            if (_process.HasExited)
+                throw new InvalidOperationException($"The server exited with code {_process.ExitCode} during start: {string.Join(Environment.NewLine, Output)}");
             try
             {
                 // 401: it is serving, behind the API key the test configured.
-                if ((await server.Client.GetAsync("/api/health")).StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized)
-                    return server;
+                if ((await Client.GetAsync("/api/health")).StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized)
+                    return;
             }
             catch (HttpRequestException)
             {
             }
             await Task.Delay(50);
         }
-        await server.DisposeAsync();
-        throw new TimeoutException("The server did not become healthy within 30 s.");
+        throw new TimeoutException("The server did not become healthy within 60 s.");
+    }
+
+    /// <summary>Waits for the process to exit; false if it is still running after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+            _process.WaitForExit(); // and for the last lines of its output
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>SIGTERM, as a service manager or an orchestrator sends it: the server should drain and exit on its own.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            UseShellExecute = false,
+        })!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed with {kill.ExitCode}.");
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flush, exactly what a crash looks like to the store.</summary>
@@ -86,7 +142,7 @@ public sealed class ServerProcess : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
