@@ -50,6 +50,23 @@ public sealed class DataDirectoryOwnershipTests(Xunit.Abstractions.ITestOutputHe
     }
 
     [Fact]
+    public async Task A_store_opened_by_another_program_on_a_served_directory_is_refused_and_changes_nothing()
+    {
+        var data = TempDirectory.Create();
+        await using var server = await ServerProcess.StartAsync(data);
+        (await server.Client.OpenAccount("tooled")).EnsureSuccessStatusCode();
+
+        // What the benchmark or a maintenance tool does to open the database: the same lock, in this test's process.
+        var refused = Assert.Throws<DataDirectoryInUseException>(() => new SqliteStore(data));
+        Assert.Equal(server.Id, refused.Holder);
+        Assert.Equal(Path.GetFullPath(data), refused.Directory);
+
+        // Nothing was claimed: the server still owns its database and writes.
+        (await server.Client.Credit("tooled", "1")).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/api/health")).StatusCode);
+    }
+
+    [Fact]
     public async Task After_kill_9_of_the_owner_a_new_server_takes_the_directory_at_once_and_recovers_every_acknowledged_write()
     {
         var data = TempDirectory.Create();
