@@ -86,15 +86,7 @@ public sealed class AccountFunctions(BillingSettings settings, BillingTables tab
                 return problem!;
             if (await Read(client, accountId) is null)
                 return NoAccount(accountId);
-            var ledger = await tables.Ledger;
-            var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {accountId} and RowKey gt {LedgerRow.Key(after)}");
-            var events = new List<Local.Storage.StoredEvent>();
-            await foreach (var row in ledger.QueryAsync<LedgerRow>(filter, maxPerPage: limit, cancellationToken: request.HttpContext.RequestAborted))
-            {
-                events.Add(row.ToEvent());
-                if (events.Count == limit)
-                    break;
-            }
+            var events = await tables.ReadLedger(accountId, after, limit, request.HttpContext.RequestAborted);
             return Results.Json(new Local.Api.Page<EventResponse>(events.Select(Representations.Event).ToList(),
                 events.Count == limit ? events[^1].Sequence : null), Representations.Json);
         });

@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using BillingFunctions.Accounts;
 using BillingFunctions.Local.Storage;
 using BillingFunctions.Tables;
@@ -33,54 +32,48 @@ public sealed class EventRecording(BillingTables tables, BillingSettings setting
     }
 
     [Function(nameof(WriteLedger))]
-    public async Task WriteLedger([ActivityTrigger] EventBatch batch)
-    {
-        var ledger = await tables.Ledger;
-        foreach (var stored in batch.Events)
-            await ledger.UpsertEntityAsync(LedgerRow.From(stored), TableUpdateMode.Replace);
-    }
+    public Task WriteLedger([ActivityTrigger] EventBatch batch) => tables.AppendLedger(batch.Events);
 
-    /// <summary>One attempt; a failure throws so the orchestration's retry policy schedules the next.</summary>
+    /// <summary>
+    /// One attempt, recorded on the delivery row by compare-and-set; a failure throws so the orchestration's retry policy
+    /// schedules the next. Two runs of the same attempt can overlap (a redelivered work item): a delivery either of them
+    /// records is final, so the other neither undoes it nor asks for another attempt.
+    /// </summary>
     [Function(nameof(DeliverCutoff))]
     public async Task DeliverCutoff([ActivityTrigger] CutoffCall call)
     {
-        var deliveries = await tables.Deliveries;
-        var existing = await deliveries.GetEntityIfExistsAsync<DeliveryRow>(call.AccountId, call.EventId);
-        var row = existing.HasValue ? existing.Value! : new DeliveryRow
-        {
-            PartitionKey = call.AccountId, RowKey = call.EventId, Url = call.Url ?? settings.CutoffUrl ?? "", Episode = call.Episode,
-            DepletedAt = call.DepletedAt,
-        };
+        var row = await tables.ReadDelivery(call, call.Url ?? settings.CutoffUrl ?? "");
         if (row.Status == nameof(DeliveryStatus.Delivered))
             return;
-        row.Attempts++;
-        using var request = CutoffRequests.Build(call, settings, clock.GetUtcNow().ToUnixTimeSeconds(), row.Attempts);
+        var attempt = row.Attempts + 1;
+        using var request = CutoffRequests.Build(call, settings, clock.GetUtcNow().ToUnixTimeSeconds(), attempt);
         if (request is null)
         {
-            row.Status = nameof(DeliveryStatus.Failed);
-            row.LastError = "No cut-off URL: the account has none and Billing:CutoffUrl is not set.";
-            await deliveries.UpsertEntityAsync(row, TableUpdateMode.Replace);
+            await tables.RecordDelivery(row, DeliveryAttempt.Undeliverable(attempt, "No cut-off URL: the account has none and Billing:CutoffUrl is not set."));
             log.LogError("Cut-off for {AccountId} (event {EventId}) has no URL to call", call.AccountId, call.EventId);
             return;
         }
+        string error;
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(settings.WebhookTimeoutSeconds));
             using var response = await http.CreateClient(CutoffHttp.ClientName).SendAsync(request, timeout.Token);
-            if (!response.IsSuccessStatusCode)
-                throw new HttpRequestException($"The receiver answered {(int)response.StatusCode}.");
-            row.Status = nameof(DeliveryStatus.Delivered);
-            row.DeliveredAt = clock.GetUtcNow().UtcTicks;
-            row.LastError = null;
-            await deliveries.UpsertEntityAsync(row, TableUpdateMode.Replace);
-            log.LogInformation("Cut-off delivered for {AccountId} (event {EventId}), lateness {LatenessMs} ms", call.AccountId, call.EventId,
-                (row.DeliveredAt.Value - call.DepletedAt) / TimeSpan.TicksPerMillisecond);
+            if (response.IsSuccessStatusCode)
+            {
+                var deliveredAt = clock.GetUtcNow().UtcTicks;
+                await tables.RecordDelivery(row, DeliveryAttempt.Delivered(attempt, deliveredAt));
+                log.LogInformation("Cut-off delivered for {AccountId} (event {EventId}), lateness {LatenessMs} ms", call.AccountId, call.EventId,
+                    (deliveredAt - call.DepletedAt) / TimeSpan.TicksPerMillisecond);
+                return;
+            }
+            error = $"The receiver answered {(int)response.StatusCode}.";
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
         {
-            row.LastError = e.Message;
-            await deliveries.UpsertEntityAsync(row, TableUpdateMode.Replace);
-            throw;
+            error = e.Message;
         }
+        var recorded = await tables.RecordDelivery(row, DeliveryAttempt.Retry(attempt, error));
+        if (recorded.Status != nameof(DeliveryStatus.Delivered))
+            throw new HttpRequestException($"Cut-off attempt {attempt} for {call.AccountId} (event {call.EventId}) failed: {error}");
     }
 }

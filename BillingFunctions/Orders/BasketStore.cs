@@ -20,6 +20,9 @@ public sealed class BasketStore(BillingTables tables)
     /// <summary>Writes the basket if nobody changed it since <paramref name="etag"/> was read; false if somebody did.</summary>
     public async Task<bool> TryReplace(Basket basket, ETag etag, CancellationToken cancellation)
     {
+        // "*" (or no ETag) would turn the compare-and-set into an overwrite of whatever another writer stored.
+        if (etag == default || etag == ETag.All)
+            throw new ArgumentException("A basket is replaced only against the ETag it was read with.", nameof(etag));
         try
         {
             await (await tables.Baskets).UpdateEntityAsync(BasketRow.From(basket), etag, TableUpdateMode.Replace, cancellation);
@@ -54,7 +57,9 @@ public sealed class BasketStore(BillingTables tables)
             }
             catch (RequestFailedException e) when (e.Status is PreconditionFailed or Conflict)
             {
-                // Another request opened the user's basket first; read again and hand out that one.
+                // Another request opened the user's basket first. Ours was never handed out, so nobody else knows its id:
+                // remove it, then read again and hand out that one.
+                await table.DeleteEntityAsync(basket.BasketId, BasketRow.Row, ETag.All, cancellation);
             }
         }
     }

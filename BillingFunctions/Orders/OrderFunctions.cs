@@ -134,7 +134,7 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
         return context.Entities.CallEntityAsync<PaymentDecision>(AccountEntity.Id(request.UserId), nameof(AccountEntity.Pay), request);
     }
 
-    /// <summary>Every payment result, recorded once per result id for the user (upsert: redeliveries change nothing).</summary>
+    /// <summary>Every payment result, recorded once per result id for the user: a redelivery finds its row and changes nothing.</summary>
     [Function(nameof(RecordNotification))]
     public async Task RecordNotification(
         [ServiceBusTrigger(BillingSettings.ResultsTopic, BillingSettings.NotificationsSubscription, Connection = "ServiceBusConnection")] string body,
@@ -142,7 +142,7 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
     {
         if (!OrderWire.TryReadResult(body, out var result))
             throw new InvalidOperationException("Unreadable payment result; Service Bus dead-letters it after its maximum delivery count.");
-        await (await tables.Notifications).UpsertEntityAsync(NotificationRow.From(result!), Azure.Data.Tables.TableUpdateMode.Replace, cancellation);
+        await tables.RecordNotification(result!, cancellation);
     }
 
     /// <summary>

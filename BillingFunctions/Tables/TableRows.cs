@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using BillingFunctions.Accounts;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Orders;
 using BillingFunctions.Local.Storage;
@@ -123,4 +124,36 @@ public sealed class DeliveryRow : ITableEntity
     public int Attempts { get; set; }
     public string? LastError { get; set; }
     public long? DeliveredAt { get; set; }
+
+    public static DeliveryRow For(CutoffCall call, string url) => new()
+    {
+        PartitionKey = call.AccountId, RowKey = call.EventId, Url = url, Episode = call.Episode, DepletedAt = call.DepletedAt,
+    };
+
+    /// <summary>The attempt's outcome on this row; the count keeps the highest attempt number any run recorded.</summary>
+    public void Record(DeliveryAttempt attempt)
+    {
+        Attempts = Math.Max(Attempts, attempt.Number);
+        Status = attempt.Status.ToString();
+        LastError = attempt.Error;
+        DeliveredAt = attempt.DeliveredAt;
+    }
+
+    /// <summary>This delivery as a row not stored yet (no ETag, no attempts).</summary>
+    public DeliveryRow Unstored() => new()
+    {
+        PartitionKey = PartitionKey, RowKey = RowKey, Url = Url, Episode = Episode, DepletedAt = DepletedAt,
+    };
+}
+
+/// <summary>What one cut-off attempt came to: its number (1, 2, ...), the status it leaves, and its error or delivery instant.</summary>
+public sealed record DeliveryAttempt(int Number, DeliveryStatus Status, string? Error, long? DeliveredAt)
+{
+    public static DeliveryAttempt Delivered(int number, long at) => new(number, DeliveryStatus.Delivered, null, at);
+
+    /// <summary>Not delivered this time; the orchestration's retry policy makes the next attempt.</summary>
+    public static DeliveryAttempt Retry(int number, string error) => new(number, DeliveryStatus.Pending, error, null);
+
+    /// <summary>Can never be delivered (nowhere to call): no more attempts.</summary>
+    public static DeliveryAttempt Undeliverable(int number, string error) => new(number, DeliveryStatus.Failed, error, null);
 }
