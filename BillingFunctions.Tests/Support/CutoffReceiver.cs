@@ -30,6 +30,9 @@ public sealed class CutoffReceiver : IAsyncDisposable
 
     public TimeSpan Delay { get; set; }
 
+    /// <summary>While set, calls that arrive wait for this task before answering: a test decides when they finish.</summary>
+    public Task? HoldUntil { get; set; }
+
     public IReadOnlyList<ReceivedCall> Calls => _calls.ToArray();
 
     /// <summary>Calls that have arrived, including those still being answered slowly.</summary>
@@ -49,11 +52,14 @@ public sealed class CutoffReceiver : IAsyncDisposable
         {
             var arrived = DateTime.UtcNow.Ticks;
             Interlocked.Increment(ref receiver._arrivals);
-            if (receiver.Delay > TimeSpan.Zero)
+            var hold = receiver.HoldUntil;
+            if (receiver.Delay > TimeSpan.Zero || hold is not null)
             {
                 try
                 {
                     await Task.Delay(receiver.Delay, request.HttpContext.RequestAborted);
+                    if (hold is not null)
+                        await hold.WaitAsync(request.HttpContext.RequestAborted);
                 }
                 catch (OperationCanceledException)
                 {

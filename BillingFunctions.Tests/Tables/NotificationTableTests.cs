@@ -1,0 +1,88 @@
+extern alias functions;
+using Azure.Data.Tables;
+using BillingFunctions.Core.Orders;
+using Microsoft.Extensions.Logging.Abstractions;
+using functions::BillingFunctions;
+using functions::BillingFunctions.Orders;
+using functions::BillingFunctions.Tables;
+using M = BillingFunctions.Core.Money;
+
+namespace BillingFunctions.Tests.Tables;
+
+/// <summary>
+/// The notifications subscription's consumer (<c>RecordNotification</c>) against Azurite's table endpoint: Service Bus
+/// delivers at least once, so the same payment result can arrive again; it must leave one row per result id, as first written.
+/// </summary>
+public sealed class NotificationTableTests
+{
+    private static readonly long T0 = new DateTime(2025, 3, 1, 12, 0, 0, DateTimeKind.Utc).Ticks;
+
+    [Fact]
+    public async Task A_redelivered_result_leaves_one_row_with_the_content_first_recorded()
+    {
+        var (functions, bus, tables) = await Consumer();
+        await using var _ = bus;
+        var user = AppOnAzurite.Unique("user");
+        var paid = new PaymentResult("b-1", user, new M.Money(4_500_000), 1, OrderStatus.Paid, null, T0);
+
+        await functions.RecordNotification(OrderWire.Write(paid), CancellationToken.None);
+        var first = Assert.Single(await Rows(tables, user));
+        await functions.RecordNotification(OrderWire.Write(paid), CancellationToken.None);
+        // Another message under the same result id: what is kept must be what was first recorded, not the latest.
+        await functions.RecordNotification(OrderWire.Write(paid with { Reason = "changed", At = T0 + 1 }), CancellationToken.None);
+
+        var kept = Assert.Single(await Rows(tables, user));
+        Assert.Equal((paid.ResultId, "b-1", 1, "Paid", 4_500_000L, (string?)null, T0),
+            (kept.RowKey, kept.BasketId, kept.Attempt, kept.Status, kept.Amount, kept.Reason, kept.At));
+        Assert.Equal(first.ETag, kept.ETag); // not rewritten at all
+    }
+
+    [Fact]
+    public async Task Concurrent_deliveries_of_one_result_make_one_row_and_another_attempt_makes_its_own()
+    {
+        var (functions, bus, tables) = await Consumer();
+        await using var _ = bus;
+        var user = AppOnAzurite.Unique("user");
+        var rejected = new PaymentResult("b-2", user, new M.Money(9_000_000), 1, OrderStatus.Rejected, "Insufficient funds", T0);
+        var paid = new PaymentResult("b-2", user, new M.Money(9_000_000), 2, OrderStatus.Paid, null, T0 + 10);
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => functions.RecordNotification(OrderWire.Write(rejected), CancellationToken.None)));
+        await functions.RecordNotification(OrderWire.Write(paid), CancellationToken.None);
+
+        var rows = await Rows(tables, user);
+        Assert.Equal([rejected.ResultId, paid.ResultId], rows.Select(r => r.RowKey).Order(StringComparer.Ordinal));
+        Assert.Equal(("Rejected", "Insufficient funds"), (rows[0].Status, rows[0].Reason));
+    }
+
+    [Fact]
+    public async Task An_unreadable_result_writes_nothing_and_fails_so_Service_Bus_can_dead_letter_it()
+    {
+        var (functions, bus, tables) = await Consumer();
+        await using var _ = bus;
+        var user = AppOnAzurite.Unique("user");
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            functions.RecordNotification($$"""{"basketId":"b-3","userId":"{{user}}","amount":"x"}""", CancellationToken.None));
+        Assert.Empty(await Rows(tables, user));
+    }
+
+    /// <summary>
+    /// The order functions as the host builds them. This consumer never sends, so its Service Bus client only needs a
+    /// well-formed connection string; it connects to nothing.
+    /// </summary>
+    private static async Task<(OrderFunctions Functions, OrderBus Bus, BillingTables Tables)> Consumer()
+    {
+        var settings = await AppOnAzurite.Settings(("ServiceBusConnection", "Endpoint=sb://127.0.0.1/;SharedAccessKeyName=unused;SharedAccessKey=unused"));
+        var tables = new BillingTables(settings);
+        var bus = new OrderBus(settings);
+        return (new OrderFunctions(settings, new BasketStore(tables), bus, tables, TimeProvider.System, NullLogger<OrderFunctions>.Instance), bus, tables);
+    }
+
+    private static async Task<List<NotificationRow>> Rows(BillingTables tables, string user)
+    {
+        var rows = new List<NotificationRow>();
+        await foreach (var row in (await tables.Notifications).QueryAsync<NotificationRow>(TableClient.CreateQueryFilter($"PartitionKey eq {user}")))
+            rows.Add(row);
+        return rows.OrderBy(r => r.RowKey, StringComparer.Ordinal).ToList();
+    }
+}
