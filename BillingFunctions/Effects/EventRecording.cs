@@ -16,9 +16,12 @@ namespace BillingFunctions.Effects;
 public sealed class EventRecording(BillingTables tables, BillingSettings settings, IHttpClientFactory http, TimeProvider clock,
     ILogger<EventRecording> log)
 {
-    private static readonly TaskOptions LedgerRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(10, TimeSpan.FromSeconds(1), 2, TimeSpan.FromMinutes(1)));
+    // A ledger page ends before the first unwritten sequence, so a write that gave up early would hide every later entry
+    // from readers: it retries as long as a cut-off does.
+    private static readonly TaskOptions LedgerRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(300, TimeSpan.FromSeconds(1), 2,
+        TimeSpan.FromMinutes(5), TimeSpan.FromDays(1)));
 
-    // At least once, backing off to five minutes between attempts, for a day: the brief's give-up horizon.
+    // At least once, backing off to five minutes between attempts, for a day: the webhook give-up horizon.
     private static readonly TaskOptions CutoffRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(300, TimeSpan.FromMilliseconds(500), 2,
         TimeSpan.FromMinutes(5), TimeSpan.FromDays(1)));
 
