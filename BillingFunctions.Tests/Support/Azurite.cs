@@ -46,15 +46,19 @@ public sealed class Azurite
 
         var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
         var location = Directory.CreateTempSubdirectory("azurite-").FullName;
-        var info = new ProcessStartInfo(executable)
+        // Through a shell that ends Azurite when our end of its stdin closes: that happens whenever the test host ends,
+        // even when it is killed and no exit handler runs, so no Azurite outlives the run.
+        var info = new ProcessStartInfo("bash")
         {
             WorkingDirectory = folder,
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         foreach (var argument in new[]
         {
+            "-c", "\"$0\" \"$@\" </dev/null & azurite=$!; cat >/dev/null; kill $azurite; wait $azurite", executable,
             "--location", location, "--disableTelemetry", "--skipApiVersionCheck",
             "--blobHost", "127.0.0.1", "--blobPort", $"{blob}",
             "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
@@ -76,11 +80,8 @@ public sealed class Azurite
         process.ErrorDataReceived += (_, line) => { if (line.Data is not null) output.Enqueue(line.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        // The test host may end without disposing shared fixtures: take Azurite down with it.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-        };
+        // A normal exit closes stdin at once rather than when the runtime gets to it.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => process.StandardInput.Close();
 
         var exited = process.WaitForExitAsync();
         var first = await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(60)));
