@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace BillingFunctions.Local;
 
 /// <summary>The <c>Billing</c> configuration section (env vars: <c>Billing__DataDirectory</c> and so on).</summary>
@@ -12,12 +15,14 @@ public sealed class BillingOptions
     /// How long a starting server waits for another process to release the data directory before it gives up. 0: it
     /// exits at once. A rolling restart sets it so the new process takes over the moment the old one has drained.
     /// </summary>
+    [Range(0, 24 * 3600)]
     public int DataDirectoryLockWaitSeconds { get; set; }
 
     /// <summary>
     /// On SIGTERM, how long at most new requests are answered 503 <c>shutting-down</c> while clients move away, before
     /// the listener closes; see <c>Hosting/ShutdownDrain</c>. Counts against the host's 30 s shutdown timeout.
     /// </summary>
+    [Range(0, 25)] // the host stops waiting at 30 s
     public int ShutdownDrainSeconds { get; set; } = 5;
 
     /// <summary>Cut-off URL for accounts that have none of their own. Trusted: set by the operator.</summary>
@@ -38,26 +43,34 @@ public sealed class BillingOptions
     /// <summary>When set, every request must carry it in <c>X-Api-Key</c>.</summary>
     public string? ApiKey { get; set; }
 
+    [RegularExpression("^[A-Z]{3}$", ErrorMessage = "{0} must be a three-letter upper-case code such as USD.")]
     public string DefaultCurrency { get; set; } = "USD";
 
     /// <summary>Holds without <c>expiresInSeconds</c> expire after this long, so no reservation is forgotten forever.</summary>
+    [Range(1, 365 * 24 * 3600)] // what a request's expiresInSeconds may be
     public int DefaultHoldExpirySeconds { get; set; } = 7 * 24 * 3600;
 
+    [Range(1024, 64 * 1024 * 1024)]
     public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
 
     /// <summary>Writes waiting for the writer beyond this are answered 503 with Retry-After.</summary>
+    [Range(1, 10_000_000)]
     public int MaxPendingWrites { get; set; } = 100_000;
 
+    [Range(1, 100_000)]
     public int MaxBatchSize { get; set; } = 4096;
 
     /// <summary>SQLite synchronous=FULL (fsync every commit). Turning it off keeps process-crash safety but not power-loss safety.</summary>
     public bool SynchronousCommit { get; set; } = true;
 
     /// <summary>How long a commit waits for a lock held by another process (a backup, an operator's sqlite3) before failing with 503.</summary>
+    [Range(0, 3600)]
     public int StorageBusyTimeoutSeconds { get; set; } = 5;
 
+    [ValidateObjectMembers]
     public WebhookOptions Webhook { get; set; } = new();
 
+    [ValidateObjectMembers]
     public Queues.QueueOptions Queues { get; set; } = new();
 
     /// <summary>A built-in receiver at <c>/dev/cutoffs</c> that records cut-off calls; the default target when no URL is configured.</summary>
@@ -66,9 +79,14 @@ public sealed class BillingOptions
 
 public sealed class WebhookOptions
 {
+    [Range(1, 300)]
     public int TimeoutSeconds { get; set; } = 5;
+    [Range(1, 10_000)] // 0 would let no delivery through at all
     public int MaxConcurrentDeliveries { get; set; } = 256;
+    [Range(1, 3600 * 1000)]
     public int InitialBackoffMilliseconds { get; set; } = 500;
+    [Range(1, 24 * 3600)]
     public int MaxBackoffSeconds { get; set; } = 300;
+    [Range(1, 30 * 24 * 3600)]
     public int GiveUpAfterSeconds { get; set; } = 24 * 3600;
 }

@@ -19,11 +19,12 @@ public static class BillingServer
     /// from then on: it is released when they are disposed, after the last commit.
     /// </summary>
     /// <param name="configure">Replaces services before the app is built; tests use it to give the server a clock of their own.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is unreadable or out of range; nothing was started.</exception>
     /// <exception cref="DataDirectoryInUseException">Another process owns the data directory (after waiting, if configured to).</exception>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        var options = builder.Configuration.GetSection(BillingOptions.Section).Get<BillingOptions>() ?? new BillingOptions();
+        var options = BillingOptionsValidator.Read(builder.Configuration);
         DataDirectoryLock? directory = null;
         var app = Compose(builder, options, () => directory ?? throw new InvalidOperationException("The data directory is not locked yet."), configure);
         try

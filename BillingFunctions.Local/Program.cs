@@ -1,10 +1,17 @@
 using BillingFunctions.Local;
 using BillingFunctions.Local.Storage;
+using Microsoft.Extensions.Options;
 
 try
 {
     BillingServer.Build(args).Run();
     return 0;
+}
+catch (OptionsValidationException invalid)
+{
+    // Before anything started: one line naming each bad key and what it may be, not a stack trace.
+    Console.Error.WriteLine($"Invalid configuration: {invalid.Message}");
+    return BillingOptionsValidator.ExitCode;
 }
 catch (DataDirectoryInUseException inUse)
 {
