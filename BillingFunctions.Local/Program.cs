@@ -13,6 +13,12 @@ catch (OptionsValidationException invalid)
     Console.Error.WriteLine($"Invalid configuration: {invalid.Message}");
     return BillingOptionsValidator.ExitCode;
 }
+catch (SchemaTooNewException tooNew)
+{
+    // Refused before any state was read or written: an older server must not write into a newer schema.
+    Console.Error.WriteLine(tooNew.Message);
+    return SchemaTooNewException.ExitCode;
+}
 catch (DataDirectoryInUseException inUse)
 {
     // One line and nothing else: this process has read no state and started nothing.

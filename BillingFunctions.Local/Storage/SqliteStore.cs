@@ -28,6 +28,7 @@ public sealed partial class SqliteStore : IDisposable
     /// busy timeout and Microsoft.Data.Sqlite's own retry loop (the command timeout, else 30 s) are set to it.
     /// </param>
     /// <exception cref="DataDirectoryInUseException">Another process owns the directory.</exception>
+    /// <exception cref="SchemaTooNewException">A newer server wrote the database; it is left as it is.</exception>
     public SqliteStore(string dataDirectory, bool synchronousFull = true, int busyTimeoutSeconds = 5)
         : this(DataDirectoryLock.Acquire(dataDirectory), synchronousFull, busyTimeoutSeconds, WalCheckpoints.BackgroundInterval)
     {
@@ -58,8 +59,7 @@ public sealed partial class SqliteStore : IDisposable
             Execute(_writer, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={(synchronousFull ? "FULL" : "NORMAL")}; PRAGMA busy_timeout={busyTimeoutSeconds * 1000};"
                 // Inserts into the event and idempotency indexes touch pages all over them: keep those pages in memory (64 MiB).
                 + " PRAGMA cache_size=-65536;");
-            Execute(_writer, Schema.Create);
-            Execute(_writer, Schema.CreateOrders);
+            SchemaMigrations.Apply(_writer, Path);
             // Before anything reads state: whatever this store loads was committed by an earlier owner, never by one that is still writing.
             _ownership = new StoreOwnership(_writer);
             _upsertAccount = new RawStatement(_writer, """
