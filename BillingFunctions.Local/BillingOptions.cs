@@ -50,6 +50,12 @@ public sealed class BillingOptions
     [Range(1, 365 * 24 * 3600)] // what a request's expiresInSeconds may be
     public int DefaultHoldExpirySeconds { get; set; } = 7 * 24 * 3600;
 
+    /// <summary>
+    /// How long the answer to an operation id or transfer id is replayed (from when it was first given); after that the
+    /// same id is a new request. The same setting and default as the Azure Functions app.
+    /// </summary>
+    public int IdempotencyRetentionHours { get; set; } = Core.Identity.IdempotencyRetention.DefaultHours;
+
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
 

@@ -1,3 +1,4 @@
+using BillingFunctions.Core.Identity;
 using BillingFunctions.Local.Api;
 using BillingFunctions.Local.Dev;
 using BillingFunctions.Local.Engine;
@@ -66,7 +67,7 @@ public static class BillingServer
         services.AddSingleton(_ => new SqliteStore(directory(), options.SynchronousCommit, options.StorageBusyTimeoutSeconds));
         services.AddSingleton(provider => new BillingEngine(provider.GetRequiredService<SqliteStore>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<BillingEngine>>(), () => DefaultCutoffUrl(provider, options),
-            options.MaxPendingWrites, options.MaxBatchSize));
+            options.MaxPendingWrites, options.MaxBatchSize, IdempotencyRetention.FromHours(options.IdempotencyRetentionHours)));
         var connector = new CallbackConnector(options.AllowedPrivateCallbackHosts, options.AllowedCallbackHosts, options.CutoffUrl,
             options.DevReceiver);
         services.AddHttpClient(nameof(CutoffDispatcher))
@@ -90,6 +91,7 @@ public static class BillingServer
             provider.GetRequiredService<SqliteStore>(), provider.GetRequiredService<TimeProvider>(), options.Queues));
         services.AddHostedService<BillingStartup>();
         services.AddHostedService<OrderConsumers>(); // after BillingStartup: consumers need a running writer
+        services.AddHostedService<IdempotencyPruning>();
         configure?.Invoke(services);
 
         var app = builder.Build();

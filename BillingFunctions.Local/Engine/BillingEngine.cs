@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using BillingFunctions.Core.Accounts;
+using BillingFunctions.Core.Identity;
 using BillingFunctions.Core.Transfers;
 using BillingFunctions.Local.Storage;
 using M = BillingFunctions.Core.Money;
@@ -33,9 +34,11 @@ public sealed class BillingEngine : IAsyncDisposable
     private long _batches;
     private long _committedRequests;
 
+    /// <param name="idempotencyRetention">How long answers are replayed for their operation ids; null: <see cref="IdempotencyRetention.Default"/>.</param>
     public BillingEngine(SqliteStore store, TimeProvider clock, ILogger<BillingEngine> logger, Func<string?> defaultCutoffUrl,
-        int maxPendingWrites = 100_000, int maxBatchSize = 4096)
+        int maxPendingWrites = 100_000, int maxBatchSize = 4096, IdempotencyRetention? idempotencyRetention = null)
     {
+        IdempotencyRetention = idempotencyRetention ?? IdempotencyRetention.Default;
         _store = store;
         _clock = clock;
         _logger = logger;
@@ -81,6 +84,9 @@ public sealed class BillingEngine : IAsyncDisposable
 
     /// <summary>The engine's instant: the host clock, but never earlier than the last write, so holds and reads do not go back in time.</summary>
     public long Now() => Math.Max(Volatile.Read(ref _lastNow), _clock.GetUtcNow().UtcTicks);
+
+    /// <summary>How long an answer is replayed for its operation id; older ones are ignored, then pruned.</summary>
+    public IdempotencyRetention IdempotencyRetention { get; }
 
     /// <summary>Operation ids that may be in the store; the writer reads SQLite only for a "maybe".</summary>
     internal IdempotencyFilter UsedKeys { get; } = new();

@@ -20,10 +20,17 @@ internal sealed partial class UnitOfWork(BillingEngine engine, SqliteStore store
     public bool TryGetAccount(string accountId, out AccountState state) =>
         Batch.Accounts.TryGetValue(accountId, out state!) || engine.TryGetAccount(accountId, out state!);
 
-    public IdempotencyRecord? FindIdempotency(string key) =>
-        _records.TryGetValue(key, out var record) ? record
-        : engine.UsedKeys.MayContain(key) ? store.FindIdempotency(key)
-        : null;
+    /// <summary>The answer kept for an operation id at <paramref name="now"/>: recorded in this batch, or stored and not expired.</summary>
+    public IdempotencyRecord? FindIdempotency(string key, long now)
+    {
+        if (_records.TryGetValue(key, out var record))
+            return record;
+        // A pruned id may still be a "maybe" (the filter never forgets): the read then finds nothing, or an expired row.
+        return engine.UsedKeys.MayContain(key) && store.FindIdempotency(key) is { } stored
+            && engine.IdempotencyRetention.Keeps(stored.RecordedAt, now)
+            ? stored
+            : null;
+    }
 
     public Hold? FindHold(string accountId, string holdId) => store.FindHold(accountId, holdId);
 

@@ -27,10 +27,10 @@ internal abstract class AnsweredRequest : WriteRequest
 
     protected void Result(WriteResult result) => _result = result;
 
-    /// <summary>The replayed answer, a conflict, or null when this operation id is new.</summary>
-    protected static WriteResult? Replay(UnitOfWork work, string? key, string fingerprint)
+    /// <summary>The replayed answer, a conflict, or null when this operation id is new (or its answer has expired).</summary>
+    protected static WriteResult? Replay(UnitOfWork work, string? key, string fingerprint, long now)
     {
-        if (key is null || work.FindIdempotency(key) is not { } record)
+        if (key is null || work.FindIdempotency(key, now) is not { } record)
             return null;
         return record.Fingerprint == fingerprint
             ? new Written(record.Status, record.Body, Replayed: true)
@@ -72,7 +72,7 @@ internal sealed class AccountRequest(string accountId, AccountCommand command, s
 {
     public override void Apply(UnitOfWork work, long now)
     {
-        if (Replay(work, idempotencyKey, fingerprint) is { } replay)
+        if (Replay(work, idempotencyKey, fingerprint, now) is { } replay)
         {
             Result(replay);
             return;
@@ -91,7 +91,7 @@ internal sealed class AccountRequest(string accountId, AccountCommand command, s
         var rendered = render(state, outcome); // rendered before anything enters the batch: a throw leaves no trace
         work.Apply(state, outcome, now);
         if (idempotencyKey is not null)
-            work.Remember(new IdempotencyRecord(idempotencyKey, fingerprint, rendered.Status, rendered.Body));
+            work.Remember(new IdempotencyRecord(idempotencyKey, fingerprint, rendered.Status, rendered.Body, now));
         Result(new Written(rendered.Status, rendered.Body, false));
     }
 
@@ -111,7 +111,7 @@ internal sealed class TransferRequest(string from, string to, string transferId,
     public override void Apply(UnitOfWork work, long now)
     {
         var key = $"transfer|{transferId}";
-        if (Replay(work, key, fingerprint) is { } replay)
+        if (Replay(work, key, fingerprint, now) is { } replay)
         {
             Result(replay);
             return;
@@ -135,7 +135,7 @@ internal sealed class TransferRequest(string from, string to, string transferId,
         var rendered = render(outcome); // rendered before anything enters the batch: a throw leaves no trace
         work.Apply(source, outcome.From, now);
         work.Apply(target, outcome.To, now);
-        work.Remember(new IdempotencyRecord(key, fingerprint, rendered.Status, rendered.Body));
+        work.Remember(new IdempotencyRecord(key, fingerprint, rendered.Status, rendered.Body, now));
         Result(new Written(rendered.Status, rendered.Body, false));
     }
 }

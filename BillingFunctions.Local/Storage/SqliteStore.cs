@@ -74,7 +74,7 @@ public sealed partial class SqliteStore : IDisposable
                     balance_after, held_after, episode, hold_id, counterparty, rate)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
                 """);
-            _insertIdempotency = new RawStatement(_writer, "INSERT INTO idempotency VALUES (?1, ?2, ?3, ?4, ?5)");
+            _insertIdempotency = new RawStatement(_writer, InsertIdempotency);
             _checkpoints = new WalCheckpoints(_writer, _connectionString, backgroundCheckpoints);
         }
         catch
@@ -155,9 +155,11 @@ public sealed partial class SqliteStore : IDisposable
             _insertEvent.Bind(1, eventId).Bind(2, e.Type).Bind(3, e.AccountId).Bind(4, e.OperationId).Bind(5, e.At)
                 .Bind(6, e.Amount).Bind(7, e.Delta).Bind(8, e.Consumed).Bind(9, e.BalanceBefore).Bind(10, e.BalanceAfter)
                 .Bind(11, e.HeldAfter).Bind(12, e.Episode).Bind(13, e.HoldId).Bind(14, e.Counterparty).Bind(15, e.RatePerSecond).Run();
-        var recordedAt = DateTime.UtcNow.Ticks;
         foreach (var record in batch.IdempotencyRecords)
-            _insertIdempotency.Bind(1, record.Key).Bind(2, record.Fingerprint).Bind(3, record.Status).Bind(4, record.Body).Bind(5, recordedAt).Run();
+            _insertIdempotency.Bind(1, record.Key).Bind(2, record.Fingerprint).Bind(3, record.Status).Bind(4, record.Body)
+                .Bind(5, record.RecordedAt).Run();
+        foreach (var prune in batch.IdempotencyPrunes)
+            prune.Deleted = Prepared(transaction, PruneIdempotency, ("$expired", prune.LatestExpired), ("$chunk", prune.ChunkRows)).ExecuteNonQuery();
         foreach (var d in batch.Deliveries)
             Run(transaction, """
                 INSERT INTO cutoff_deliveries VALUES ($id, $account, $url, $episode, $depleted, $created, $status, $attempts, $next, $error, $delivered)
@@ -173,12 +175,15 @@ public sealed partial class SqliteStore : IDisposable
         _checkpoints.AfterCommit();
     }
 
-    /// <summary>Looks up an operation id on the writer's connection, so it sees every committed batch.</summary>
+    /// <summary>
+    /// Looks up an operation id on the writer's connection, so it sees every committed batch. The row may have expired
+    /// and not be pruned yet: the caller decides by its recorded instant.
+    /// </summary>
     internal IdempotencyRecord? FindIdempotency(string key)
     {
-        var command = Prepared(null, "SELECT fingerprint, status, body FROM idempotency WHERE key = $key", ("$key", key));
+        var command = Prepared(null, "SELECT fingerprint, status, body, created_at FROM idempotency WHERE key = $key", ("$key", key));
         using var reader = command.ExecuteReader();
-        return reader.Read() ? new IdempotencyRecord(key, reader.GetString(0), reader.GetInt32(1), reader.GetString(2)) : null;
+        return reader.Read() ? new IdempotencyRecord(key, reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetInt64(3)) : null;
     }
 
     /// <summary>Every stored operation id, streamed from one snapshot on a reader connection (never blocks the writer).</summary>
@@ -260,6 +265,24 @@ public sealed partial class SqliteStore : IDisposable
         _writer.Dispose();
         DirectoryLock.Dispose();
     }
+
+    /// <summary>
+    /// A new answer. An id is only recorded when no answer kept for it exists, so a row already there has expired (and
+    /// is not pruned yet): it is replaced, under a new rowid, which keeps rowid order the order answers were recorded in.
+    /// </summary>
+    private const string InsertIdempotency = "INSERT OR REPLACE INTO idempotency VALUES (?1, ?2, ?3, ?4, ?5)";
+
+    /// <summary>
+    /// Deletes the expired rows among the oldest <c>$chunk</c>, by rowid: rows are appended as the writer records them,
+    /// with its never-decreasing clock, so the oldest answers come first and no index on <c>created_at</c> is needed (it
+    /// would cost every write). Reading at most one chunk bounds the time this adds to a batch even when nothing has
+    /// expired. Should a host clock stepped back between runs put newer instants behind older ones, those rows wait until
+    /// the ones before them expire; an expired row is never replayed meanwhile, as every read checks its instant.
+    /// </summary>
+    private const string PruneIdempotency = """
+        DELETE FROM idempotency WHERE rowid IN (
+            SELECT rowid FROM (SELECT rowid, created_at FROM idempotency ORDER BY rowid LIMIT $chunk) WHERE created_at <= $expired)
+        """;
 
     private const string HoldSelect = "SELECT hold_id, amount, captured, status, placed_at, expires_at FROM holds";
 

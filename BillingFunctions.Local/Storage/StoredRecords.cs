@@ -5,8 +5,11 @@ namespace BillingFunctions.Local.Storage;
 /// <summary>An event as committed: its place in the global order and its id.</summary>
 public sealed record StoredEvent(long Sequence, string EventId, AccountEvent Event);
 
-/// <summary>The answer first given to an operation id, replayed for every retry of the same request.</summary>
-public sealed record IdempotencyRecord(string Key, string Fingerprint, int Status, string Body);
+/// <summary>
+/// The answer first given to an operation id, replayed for every retry of the same request while the idempotency
+/// retention keeps it (from <paramref name="RecordedAt"/>, the writer's instant).
+/// </summary>
+public sealed record IdempotencyRecord(string Key, string Fingerprint, int Status, string Body, long RecordedAt);
 
 public enum DeliveryStatus { Pending, Delivered, Failed }
 

@@ -86,15 +86,4 @@ public sealed class ClockJumpTests : IAsyncLifetime
         Assert.Single(ledger, e => e.Str("type") == "account.depleted");
         Assert.Equal(5m, ledger.Sum(e => e.Dec("delta")) - ledger.Sum(e => e.Dec("consumed")));
     }
-
-
-    /// <summary>The system clock plus an offset the test moves: a host whose clock is stepped.</summary>
-    private sealed class JumpingClock : TimeProvider
-    {
-        private long _offsetTicks;
-
-        public void Jump(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
-
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
-    }
 }
