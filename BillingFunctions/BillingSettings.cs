@@ -1,3 +1,4 @@
+using BillingFunctions.Core.Identity;
 using Microsoft.Extensions.Configuration;
 
 namespace BillingFunctions;
@@ -23,6 +24,12 @@ public sealed record BillingSettings(
     string? ServiceBusNamespace,
     string? ServiceBusConnection)
 {
+    /// <summary>
+    /// How long an account entity keeps the answer to an operation id or transfer id for replays
+    /// (<c>Billing:IdempotencyRetentionHours</c>, the same default and meaning as on the self-hosted server).
+    /// </summary>
+    public IdempotencyRetention IdempotencyRetention { get; init; } = IdempotencyRetention.Default;
+
     public const string OrdersQueue = "orders";
     public const string ResultsTopic = "payment-results";
     public const string NotificationsSubscription = "notifications";
@@ -43,7 +50,11 @@ public sealed record BillingSettings(
             NullIfEmpty(billing["TablesUri"]),
             NullIfEmpty(configuration["AzureWebJobsStorage"]),
             NullIfEmpty(configuration["ServiceBusConnection:fullyQualifiedNamespace"]),
-            NullIfEmpty(configuration["ServiceBusConnection"]));
+            NullIfEmpty(configuration["ServiceBusConnection"]))
+        {
+            IdempotencyRetention = IdempotencyRetention.FromHours(
+                billing.GetValue("IdempotencyRetentionHours", IdempotencyRetention.DefaultHours)),
+        };
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -1,6 +1,7 @@
 extern alias functions;
 using System.Text.Json;
 using BillingFunctions.Core.Accounts;
+using BillingFunctions.Core.Identity;
 using functions::BillingFunctions.Accounts;
 
 namespace BillingFunctions.Tests.Functions;
@@ -16,10 +17,11 @@ public class AccountEntityTests
     private static long At(double seconds) => T0 + (long)(seconds * TimeSpan.TicksPerSecond);
 
     private AccountRecord _record = new();
+    private IdempotencyRetention _retention = IdempotencyRetention.Default;
 
     private Step Do(AccountWrite write, double atSeconds)
     {
-        var step = AccountBook.Write(_record, write, At(atSeconds));
+        var step = AccountBook.Write(_record, write, At(atSeconds), _retention);
         // The runtime stores the record as JSON between operations; so do these tests.
         _record = JsonSerializer.Deserialize<AccountRecord>(JsonSerializer.Serialize(_record))!;
         return step;
@@ -167,5 +169,64 @@ public class AccountEntityTests
         Assert.Equal("captured", Body(capture.Answer).GetProperty("status").GetString());
         Assert.Equal(9_000_000, _record.Account!.Balance);
         Assert.Empty(_record.Account.Holds);
+    }
+
+    [Fact]
+    public void An_answer_replays_byte_for_byte_inside_the_retention_and_after_it_the_id_is_a_new_request()
+    {
+        const double Day = 24 * 3600;
+        Do(Open(), 0);
+        var first = Do(Credit(5_000_000, "top-1"), 10);
+
+        var inside = Do(Credit(5_000_000, "top-1"), 10 + Day - 0.001);
+        Assert.True(inside.Answer.Replayed);
+        Assert.Equal((first.Answer.Status, first.Answer.Body), (inside.Answer.Status, inside.Answer.Body));
+        Assert.Equal(5_000_000, _record.Account!.Balance);
+
+        // 24 hours (the default) after it was first answered the id is forgotten: the same request applies again.
+        var after = Do(Credit(5_000_000, "top-1"), 10 + Day);
+        Assert.False(after.Answer.Replayed);
+        Assert.Single(after.Dispatches.OfType<RecordEvents>());
+        Assert.Equal(10_000_000, _record.Account!.Balance);
+        Assert.Equal(At(10 + Day), _record.Answers["top-1"].RecordedAt);
+        // The new answer is kept for a window of its own.
+        var again = Do(Credit(5_000_000, "top-1"), 10 + 2 * Day - 0.001);
+        Assert.True(again.Answer.Replayed);
+        Assert.Equal(after.Answer.Body, again.Answer.Body);
+    }
+
+    [Fact]
+    public void Answers_past_the_retention_are_dropped_and_the_state_stays_one_window_long_however_many_writes()
+    {
+        _retention = IdempotencyRetention.FromHours(1);
+        Do(Open(), 0);
+        const int Every = 30; // seconds between writes: 120 writes per hour
+        var sizes = new List<int>();
+        for (var i = 1; i <= 3000; i++) // 25 hours of writes
+        {
+            Do(Credit(1_000, $"op-{i}"), i * Every);
+            sizes.Add(JsonSerializer.Serialize(_record).Length);
+        }
+
+        // Exactly the last hour's answers: one recorded a full hour before the last write has expired.
+        var now = At(3000 * Every);
+        Assert.Equal(3600 / Every, _record.Answers.Count);
+        Assert.All(_record.Answers.Values, a => Assert.True(now - a.RecordedAt < TimeSpan.TicksPerHour));
+        Assert.Equal(Enumerable.Range(3000 - 3600 / Every + 1, 3600 / Every).Select(i => $"op-{i}").Order(), _record.Answers.Keys.Order());
+        // The stored JSON stops growing once the first hour is full; only the digits of the amounts in it still change.
+        var full = sizes[3600 / Every];
+        Assert.InRange(sizes.Skip(3600 / Every).Max(), full * 0.95, full * 1.05);
+        Assert.Equal(3000 * 1_000L, _record.Account!.Balance);
+    }
+
+    [Fact]
+    public void Every_operation_drops_expired_answers_even_one_that_keeps_none()
+    {
+        _retention = IdempotencyRetention.FromHours(1);
+        Do(Open(), 0);
+        Do(Credit(1_000, "kept"), 1);
+        // A write without an operation id keeps no answer, yet still drops what has expired.
+        Do(Credit(1_000), 3601);
+        Assert.Empty(_record.Answers);
     }
 }

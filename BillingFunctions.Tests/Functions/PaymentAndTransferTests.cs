@@ -1,5 +1,6 @@
 extern alias functions;
 using BillingFunctions.Core.Accounts;
+using BillingFunctions.Core.Identity;
 using BillingFunctions.Core.Orders;
 using functions::BillingFunctions.Accounts;
 using functions::BillingFunctions.Orders;
@@ -15,13 +16,14 @@ namespace BillingFunctions.Tests.Functions;
 public class PaymentAndTransferTests
 {
     private static readonly long T0 = new DateTime(2025, 3, 1, 12, 0, 0, DateTimeKind.Utc).Ticks;
+    private static readonly IdempotencyRetention Retention = IdempotencyRetention.Default;
 
     private static AccountRecord Funded(string accountId, long units, string currency = "USD")
     {
         var record = new AccountRecord();
-        AccountBook.Write(record, new AccountWrite(WriteKind.Open, accountId, "open", false, "open", Currency: currency), T0);
+        AccountBook.Write(record, new AccountWrite(WriteKind.Open, accountId, "open", false, "open", Currency: currency), T0, Retention);
         if (units > 0)
-            AccountBook.Write(record, new AccountWrite(WriteKind.Credit, accountId, "fund", true, $"credit:{units}", Amount: units), T0);
+            AccountBook.Write(record, new AccountWrite(WriteKind.Credit, accountId, "fund", true, $"credit:{units}", Amount: units), T0, Retention);
         return record;
     }
 
@@ -68,7 +70,7 @@ public class PaymentAndTransferTests
         Assert.Equal(OrderStatus.Rejected, rejected.Result!.Status);
         Assert.Equal(1_000_000, record.Account!.Balance);
 
-        AccountBook.Write(record, new AccountWrite(WriteKind.Credit, "u1", "more", true, "credit:5000000", Amount: 5_000_000), T0 + 2);
+        AccountBook.Write(record, new AccountWrite(WriteKind.Credit, "u1", "more", true, "credit:5000000", Amount: 5_000_000), T0 + 2, Retention);
         var (retried, second) = Ordered("u1", 4_000_000, rejected.Basket);
         var paid = OrderConsumer.After(AccountBook.Pay(record, OrderConsumer.Request(retried, second), T0 + 3, out _));
         Assert.Equal(OrderStatus.Paid, paid.Result!.Status);
@@ -101,8 +103,8 @@ public class PaymentAndTransferTests
         var request = new TransferRequest("t-1", "a", "b", 3_000_000);
         var plan = TransferPlan.Decide(from, to, request, T0 + 5);
         Assert.NotNull(plan.Leg);
-        AccountBook.Transfer(from, plan.Leg!, "a");
-        AccountBook.Transfer(to, plan.Leg!, "b");
+        AccountBook.Transfer(from, plan.Leg!, "a", T0 + 5, Retention);
+        AccountBook.Transfer(to, plan.Leg!, "b", T0 + 5, Retention);
         Assert.Equal((7_000_000L, 3_000_000L), (from.Account!.Balance, to.Account!.Balance));
 
         var replay = TransferPlan.Decide(from, to, request, T0 + 6);
@@ -110,6 +112,58 @@ public class PaymentAndTransferTests
         Assert.True(replay.Answer.Replayed);
         Assert.Equal(plan.Answer.Body, replay.Answer.Body);
         Assert.Equal(RejectionKind.IdempotencyConflict, TransferPlan.Decide(from, to, request with { Amount = 1 }, T0 + 7).Answer.Rejection?.Kind);
+    }
+
+    [Fact]
+    public void A_transfer_id_replays_inside_the_retention_and_is_a_new_transfer_after_it()
+    {
+        var retention = IdempotencyRetention.FromHours(1);
+        var hour = TimeSpan.TicksPerHour;
+        var from = Funded("a", 10_000_000);
+        var to = Funded("b", 0);
+        var request = new TransferRequest("t-1", "a", "b", 3_000_000);
+        var first = TransferPlan.Decide(from, to, request, T0);
+        AccountBook.Transfer(from, first.Leg!, "a", T0, retention);
+        AccountBook.Transfer(to, first.Leg!, "b", T0, retention);
+
+        // What the entities' Read does before the orchestration plans: drop what the window no longer keeps.
+        TransferPlan Plan(long now)
+        {
+            AccountBook.ForgetExpiredAnswers(from, now, retention);
+            AccountBook.ForgetExpiredAnswers(to, now, retention);
+            return TransferPlan.Decide(from, to, request, now);
+        }
+
+        var inside = Plan(T0 + hour - 1);
+        Assert.True(inside.Answer.Replayed);
+        Assert.Equal(first.Answer.Body, inside.Answer.Body);
+        Assert.Null(inside.Leg);
+        Assert.Equal((7_000_000L, 3_000_000L), (from.Account!.Balance, to.Account!.Balance));
+
+        // An hour on, the id is forgotten on both sides: the same request is a new transfer and moves money again.
+        var after = Plan(T0 + hour);
+        Assert.False(after.Answer.Replayed);
+        Assert.NotNull(after.Leg);
+        Assert.False(AccountBook.Transfer(from, after.Leg!, "a", T0 + hour, retention).Answer.Replayed);
+        Assert.False(AccountBook.Transfer(to, after.Leg!, "b", T0 + hour, retention).Answer.Replayed);
+        Assert.Equal((4_000_000L, 6_000_000L), (from.Account!.Balance, to.Account!.Balance));
+        Assert.True(Plan(T0 + hour + 1).Answer.Replayed); // and that answer is kept for a window of its own
+    }
+
+    [Fact]
+    public void A_transfer_leg_forgets_an_expired_answer_by_itself()
+    {
+        // The leg of a retried transfer reaches an entity whose state still holds the expired answer (no other
+        // operation ran in between): the leg applies, it does not replay.
+        var retention = IdempotencyRetention.FromHours(1);
+        var from = Funded("a", 10_000_000);
+        var to = Funded("b", 0);
+        var leg = TransferPlan.Decide(from, to, new TransferRequest("t-1", "a", "b", 1_000_000), T0).Leg!;
+        AccountBook.Transfer(from, leg, "a", T0, retention);
+        Assert.True(AccountBook.Transfer(from, leg, "a", T0 + TimeSpan.TicksPerHour - 1, retention).Answer.Replayed);
+        var later = leg with { At = T0 + TimeSpan.TicksPerHour };
+        Assert.False(AccountBook.Transfer(from, later, "a", T0 + TimeSpan.TicksPerHour, retention).Answer.Replayed);
+        Assert.Equal(8_000_000L, from.Account!.Balance);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Holds;
+using BillingFunctions.Core.Identity;
 using BillingFunctions.Core.Orders;
 using BillingFunctions.Core.Transfers;
 using BillingFunctions.Local.Api;
@@ -19,8 +20,9 @@ public sealed record Step(EntityAnswer Answer, IReadOnlyList<Dispatch> Dispatche
 /// </summary>
 public static class AccountBook
 {
-    public static Step Write(AccountRecord record, AccountWrite write, long now)
+    public static Step Write(AccountRecord record, AccountWrite write, long now, IdempotencyRetention retention)
     {
+        ForgetExpiredAnswers(record, now, retention);
         if (write.Kind == WriteKind.Open)
             return Open(record, write, now);
         if (record.Account is null)
@@ -34,7 +36,7 @@ public static class AccountBook
             return Refuse(rejection);
         var answer = Render(write, before, outcome);
         if (write.Remember)
-            record.Answers[write.OperationId] = new StoredAnswer(write.Fingerprint, answer.Status, answer.Body!);
+            record.Answers[write.OperationId] = new StoredAnswer(write.Fingerprint, answer.Status, answer.Body!, now);
         return Commit(record, before, outcome, answer);
     }
 
@@ -53,9 +55,13 @@ public static class AccountBook
         return Commit(record, before, AccountDecider.Decide(before, new Wake(), now), Nothing);
     }
 
-    /// <summary>One side of a transfer, at the instant the orchestration decided both sides (it holds both entities' locks).</summary>
-    public static Step Transfer(AccountRecord record, TransferLeg leg, string accountId)
+    /// <summary>
+    /// One side of a transfer, at the instant the orchestration decided both sides (it holds both entities' locks).
+    /// <paramref name="now"/> is the entity's own instant: the answer kept for the transfer id ages from it.
+    /// </summary>
+    public static Step Transfer(AccountRecord record, TransferLeg leg, string accountId, long now, IdempotencyRetention retention)
     {
+        ForgetExpiredAnswers(record, now, retention);
         if (record.Account is null)
             return Refuse(new Rejection(RejectionKind.NotFound, $"No account '{accountId}'."));
         if (Replay(record, TransferKey(leg.TransferId), leg.Fingerprint) is { } replayed)
@@ -67,11 +73,14 @@ public static class AccountBook
         var outcome = AccountDecider.Decide(before, command, leg.At);
         if (outcome.Rejection is { } rejection)
             return Refuse(rejection);
-        record.Answers[TransferKey(leg.TransferId)] = new StoredAnswer(leg.Fingerprint, leg.Status, leg.Body);
+        record.Answers[TransferKey(leg.TransferId)] = new StoredAnswer(leg.Fingerprint, leg.Status, leg.Body, now);
         return Commit(record, before, outcome, new EntityAnswer(leg.Status, leg.Body, false, null));
     }
 
-    /// <summary>The replayed answer for a transfer id, a conflict, or null when the id is new.</summary>
+    /// <summary>
+    /// The replayed answer for a transfer id, a conflict, or null when the id is new. The record comes from the entity's
+    /// <c>Read</c>, which has already dropped expired answers.
+    /// </summary>
     public static EntityAnswer? TransferReplay(AccountRecord? record, string transferId, string fingerprint) =>
         record is null ? null : Replay(record, TransferKey(transferId), fingerprint);
 
@@ -101,6 +110,17 @@ public static class AccountBook
             record.Payments[attemptId] = new StoredPayment(charge.Disposition, basket, result);
         }
         return new PaymentDecision(charge.Disposition, basket, result, null, Changed: charge.Account is not null);
+    }
+
+    /// <summary>
+    /// Drops the answers the retention no longer keeps, so the record (read and written whole by the runtime on every
+    /// operation) holds only the answers of one window. An expired id is then simply new.
+    /// </summary>
+    public static void ForgetExpiredAnswers(AccountRecord record, long now, IdempotencyRetention retention)
+    {
+        foreach (var (key, answer) in record.Answers)
+            if (!retention.Keeps(answer.RecordedAt, now))
+                record.Answers.Remove(key); // allowed while enumerating a Dictionary
     }
 
     /// <summary>The baskets table now holds the decision: the entity need not remember it any longer.</summary>

@@ -10,29 +10,32 @@ namespace BillingFunctions.Accounts;
 /// <see cref="AccountBook"/> on the entity's record and hands out what it asked for — wakes become scheduled
 /// self-signals, events and cut-offs become an orchestration (deterministic instance id) that records and calls them.
 /// Signals and scheduled orchestrations are committed together with the state by the Durable runtime.
+/// Every operation first drops the answers past the idempotency retention, so the state stays one window's worth.
 /// </summary>
-public sealed class AccountEntity(TimeProvider clock) : TaskEntity<AccountRecord>
+public sealed class AccountEntity(TimeProvider clock, BillingSettings settings) : TaskEntity<AccountRecord>
 {
     public const string Name = "account";
 
     public static EntityInstanceId Id(string accountId) => new(Name, accountId);
 
-    public EntityAnswer Write(AccountWrite write) => Carry(AccountBook.Write(State, write, Now()));
+    public EntityAnswer Write(AccountWrite write) => Carry(AccountBook.Write(State, write, Now(), settings.IdempotencyRetention));
 
-    public void Wake(WakeSignal signal) => Carry(AccountBook.Wake(State, signal, Now()));
+    public void Wake(WakeSignal signal) => Carry(AccountBook.Wake(Current(), signal, Now()));
 
-    public EntityAnswer Transfer(TransferLeg leg) => Carry(AccountBook.Transfer(State, leg, Context.Id.Key));
+    public EntityAnswer Transfer(TransferLeg leg) =>
+        Carry(AccountBook.Transfer(State, leg, Context.Id.Key, Now(), settings.IdempotencyRetention));
 
     public PaymentDecision Pay(ChargeRequest request)
     {
-        var decision = AccountBook.Pay(State, request, Now(), out var dispatches);
+        var decision = AccountBook.Pay(Current(), request, Now(), out var dispatches);
         Carry(dispatches);
         return decision;
     }
 
-    public void ConfirmPayment(string attemptId) => AccountBook.ConfirmPayment(State, attemptId);
+    public void ConfirmPayment(string attemptId) => AccountBook.ConfirmPayment(Current(), attemptId);
 
-    public AccountRecord Read() => State;
+    /// <summary>The record without expired answers: the transfer orchestration replays a transfer id from it.</summary>
+    public AccountRecord Read() => Current();
 
     [Function(Name)]
     public static Task Dispatch([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<AccountEntity>();
@@ -40,6 +43,13 @@ public sealed class AccountEntity(TimeProvider clock) : TaskEntity<AccountRecord
     protected override AccountRecord InitializeState(TaskEntityOperation entityOperation) => new();
 
     private long Now() => clock.GetUtcNow().UtcTicks;
+
+    /// <summary>The state with expired answers dropped (<c>Write</c> and <c>Transfer</c> drop them in <see cref="AccountBook"/>).</summary>
+    private AccountRecord Current()
+    {
+        AccountBook.ForgetExpiredAnswers(State, Now(), settings.IdempotencyRetention);
+        return State;
+    }
 
     private EntityAnswer Carry(Step step)
     {

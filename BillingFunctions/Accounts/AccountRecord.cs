@@ -16,7 +16,10 @@ public sealed class AccountRecord
 {
     public StoredAccount? Account { get; set; }
 
-    /// <summary>Operation id → the answer first given to it. Kept for the account's life, like the self-hosted server's.</summary>
+    /// <summary>
+    /// Operation id → the answer first given to it, kept for the idempotency retention and then dropped, as the
+    /// self-hosted server does: the runtime reads and writes this whole record on every operation.
+    /// </summary>
     public Dictionary<string, StoredAnswer> Answers { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -31,8 +34,8 @@ public sealed class AccountRecord
     public int WakeGeneration { get; set; }
 }
 
-/// <summary>An answer as rendered when first given, replayed byte for byte.</summary>
-public sealed record StoredAnswer(string Fingerprint, int Status, string Body);
+/// <summary>An answer as rendered when first given, replayed byte for byte until it expires; <c>RecordedAt</c> in UTC ticks.</summary>
+public sealed record StoredAnswer(string Fingerprint, int Status, string Body, long RecordedAt);
 
 /// <summary>A decided order attempt: the basket as the decision left it, and what to tell the queue.</summary>
 public sealed record StoredPayment(Disposition Disposition, StoredBasket Basket, StoredResult Result);
