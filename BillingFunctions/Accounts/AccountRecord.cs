@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Holds;
 using BillingFunctions.Core.Orders;
@@ -35,7 +36,7 @@ public sealed class AccountRecord
 }
 
 /// <summary>An answer as rendered when first given, replayed byte for byte until it expires; <c>RecordedAt</c> in UTC ticks.</summary>
-public sealed record StoredAnswer(string Fingerprint, int Status, string Body, long RecordedAt);
+public sealed record StoredAnswer(string Fingerprint, int Status, [property: JsonConverter(typeof(EmbeddedJson))] string Body, long RecordedAt);
 
 /// <summary>A decided order attempt: the basket as the decision left it, and what to tell the queue.</summary>
 public sealed record StoredPayment(Disposition Disposition, StoredBasket Basket, StoredResult Result);
