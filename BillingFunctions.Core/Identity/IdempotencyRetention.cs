@@ -21,7 +21,7 @@ public sealed record IdempotencyRetention
     public long WindowTicks { get; }
 
     public static IdempotencyRetention FromHours(int hours) => hours is < 1 or > MaxHours
-        ? throw new ArgumentOutOfRangeException(nameof(hours), hours, $"The idempotency retention must be 1 to {MaxHours} hours.")
+        ? throw new ArgumentOutOfRangeException(nameof(hours), hours, $"Billing:IdempotencyRetentionHours must be 1 to {MaxHours}.")
         : new IdempotencyRetention(hours * TimeSpan.TicksPerHour);
 
     /// <summary>The newest recorded instant that has expired at <paramref name="now"/>; answers recorded after it are kept.</summary>

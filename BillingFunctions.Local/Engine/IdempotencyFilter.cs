@@ -4,7 +4,9 @@ namespace BillingFunctions.Local.Engine;
 /// Which operation ids may already be used: a Bloom filter in front of the store's point read, so the writer
 /// tells a new id (nearly every write) from a retry without touching SQLite. "No" is certain; "maybe" falls
 /// through to the read. Bits are only ever set, so the filter never forgets a key; a full filter just answers
-/// "maybe" more often. Until the ids already on disk are loaded, every answer is "maybe".
+/// "maybe" more often. That includes ids whose answers expired and were pruned: for those the read finds nothing (or
+/// an expired row) and the id is new, which is what the retention asks. Until the ids already on disk are loaded,
+/// every answer is "maybe".
 /// </summary>
 internal sealed class IdempotencyFilter
 {
