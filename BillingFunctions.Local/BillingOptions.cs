@@ -54,6 +54,7 @@ public sealed class BillingOptions
     /// How long the answer to an operation id or transfer id is replayed (from when it was first given); after that the
     /// same id is a new request. The same setting and default as the Azure Functions app.
     /// </summary>
+    [Range(1, Core.Identity.IdempotencyRetention.MaxHours)]
     public int IdempotencyRetentionHours { get; set; } = Core.Identity.IdempotencyRetention.DefaultHours;
 
     [Range(1024, 64 * 1024 * 1024)]

@@ -19,6 +19,7 @@ public sealed class SettingsValidationTests(Xunit.Abstractions.ITestOutputHelper
         { "Billing:DataDirectoryLockWaitSeconds", 0, 86_400 },
         { "Billing:ShutdownDrainSeconds", 0, 25 },
         { "Billing:DefaultHoldExpirySeconds", 1, 31_536_000 },
+        { "Billing:IdempotencyRetentionHours", 1, 87_600 },
         { "Billing:MaxRequestBodyBytes", 1024, 67_108_864 },
         { "Billing:MaxPendingWrites", 1, 10_000_000 },
         { "Billing:MaxBatchSize", 1, 100_000 },

@@ -1,5 +1,6 @@
 extern alias functions;
 using System.Net;
+using BillingFunctions.Core.Identity;
 using BillingFunctions.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using functions::BillingFunctions;
@@ -104,7 +105,7 @@ public sealed class LedgerTableTests
         var record = new AccountRecord();
         var batches = new List<EventBatch>();
         void Do(AccountWrite write, long now) =>
-            batches.AddRange(AccountBook.Write(record, write, now).Dispatches.OfType<RecordEvents>().Select(d => d.Batch));
+            batches.AddRange(AccountBook.Write(record, write, now, IdempotencyRetention.Default).Dispatches.OfType<RecordEvents>().Select(d => d.Batch));
         Do(new AccountWrite(WriteKind.Open, account, "open", false, "open", Currency: "USD"), T0);
         for (var i = 1; i <= credits; i++)
             Do(new AccountWrite(WriteKind.Credit, account, $"credit-{i}", true, $"credit:{i}", Amount: i * 10_000L), T0 + i);
