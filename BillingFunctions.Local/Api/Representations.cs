@@ -7,7 +7,7 @@ using BillingFunctions.Local.Storage;
 
 namespace BillingFunctions.Local.Api;
 
-/// <summary>The wire shapes of BRIEF §4: amounts as decimal strings, instants as ISO-8601 UTC.</summary>
+/// <summary>The wire shapes of the HTTP contract (docs/http-api.md): amounts as decimal strings, instants as ISO-8601 UTC.</summary>
 public static class Representations
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)

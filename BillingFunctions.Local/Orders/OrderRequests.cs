@@ -7,7 +7,7 @@ using M = BillingFunctions.Core.Money;
 
 namespace BillingFunctions.Local.Orders;
 
-/// <summary>Hands out the user's open basket, or opens one: the compare-and-set of seed 004, done by the single writer.</summary>
+/// <summary>Hands out the user's open basket, or opens one: a compare-and-set on the basket, done by the single writer.</summary>
 internal sealed class OpenBasketRequest(string userId, Func<Basket, Rendered> render) : AnsweredRequest
 {
     public override void Apply(UnitOfWork work, long now)

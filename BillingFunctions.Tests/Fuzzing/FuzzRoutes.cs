@@ -10,7 +10,7 @@ public sealed record FuzzRoute(string Method, string Template, params (string Na
 }
 
 /// <summary>
-/// Every route the server has, as the fuzzer sees it (BRIEF §4, docs/http-api.md). A new route is one line here;
+/// Every route the server has, as the fuzzer sees it (docs/http-api.md). A new route is one line here;
 /// <see cref="HostileRequests"/> derives everything else from it. Read routes list their query fields.
 /// </summary>
 public static class FuzzRoutes

@@ -6,7 +6,7 @@ using BillingFunctions.Tests.Support;
 
 namespace BillingFunctions.Tests.Server;
 
-/// <summary>Accounts over HTTP (BRIEF §3, §4): open, credit, debit, insufficient funds, idempotent replay, ledger and events.</summary>
+/// <summary>Accounts over HTTP: open, credit, debit, insufficient funds, idempotent replay, ledger and events.</summary>
 public sealed class AccountApiTests(SharedServer fixture) : IClassFixture<SharedServer>
 {
     private HttpClient Client => fixture.Server.Client;

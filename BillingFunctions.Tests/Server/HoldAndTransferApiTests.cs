@@ -6,7 +6,7 @@ using BillingFunctions.Tests.Support;
 
 namespace BillingFunctions.Tests.Server;
 
-/// <summary>Holds (place, capture, release, expiry) and transfers over HTTP (BRIEF §3, §4).</summary>
+/// <summary>Holds (place, capture, release, expiry) and transfers over HTTP.</summary>
 public sealed class HoldAndTransferApiTests(SharedServer fixture) : IClassFixture<SharedServer>
 {
     private HttpClient Client => fixture.Server.Client;

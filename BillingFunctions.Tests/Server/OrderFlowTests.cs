@@ -4,13 +4,13 @@ using BillingFunctions.Tests.Support;
 
 namespace BillingFunctions.Tests.Server;
 
-/// <summary>The order flow of seeds 003/004 against the real server: baskets, orders on the queue, payments, notifications.</summary>
+/// <summary>The order flow against the real server: baskets, orders on the queue, payments, notifications.</summary>
 public sealed class OrderFlowTests(SharedServer shared) : IClassFixture<SharedServer>
 {
     private HttpClient Client => shared.Server.Client;
 
     [Fact]
-    public async Task Seed_003_walk_orders_until_the_money_runs_out_and_lists_the_notifications_newest_first()
+    public async Task Orders_are_paid_until_the_money_runs_out_and_lists_the_notifications_newest_first()
     {
         (await Client.OpenAccount("pavel")).EnsureSuccessStatusCode();
         (await Client.Credit("pavel", "100")).EnsureSuccessStatusCode();

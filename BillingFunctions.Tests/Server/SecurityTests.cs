@@ -35,7 +35,7 @@ public sealed class SecuredServer : IAsyncLifetime
     }
 }
 
-/// <summary>API key on every route (BRIEF §4: 401 when a key is configured) and the callback-host allow-list (BRIEF §3 Webhooks).</summary>
+/// <summary>API key on every route (401 when a key is configured) and the callback-host allow-list.</summary>
 public sealed class SecurityTests(SecuredServer fixture) : IClassFixture<SecuredServer>
 {
 

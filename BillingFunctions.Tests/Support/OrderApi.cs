@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace BillingFunctions.Tests.Support;
 
-/// <summary>The order routes of BRIEF §4 as test helpers, plus waiting for a basket's order to be decided.</summary>
+/// <summary>The order routes as test helpers, plus waiting for a basket's order to be decided.</summary>
 public static class OrderApi
 {
     public static async Task<string> Basket(this HttpClient client, string userId)

@@ -71,7 +71,7 @@ public sealed class SharedServer : IAsyncLifetime
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
 
-/// <summary>Small HTTP helpers that speak the contract of BRIEF §4.</summary>
+/// <summary>Small HTTP helpers that speak the HTTP contract (docs/http-api.md).</summary>
 public static class Api
 {
     public static async Task<JsonElement> Json(this HttpResponseMessage response)

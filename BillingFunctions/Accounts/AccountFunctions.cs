@@ -11,7 +11,7 @@ using Microsoft.DurableTask.Client;
 namespace BillingFunctions.Accounts;
 
 /// <summary>
-/// Account and hold routes (BRIEF §4). Writes go through the <see cref="AccountWrite"/> orchestration, which calls the
+/// Account and hold routes (docs/http-api.md). Writes go through the <see cref="AccountWrite"/> orchestration, which calls the
 /// entity and returns its answer; reads use the entity client (the state as last committed, advanced to now by the core).
 /// </summary>
 public sealed class AccountFunctions(BillingSettings settings, BillingTables tables, TimeProvider clock)
