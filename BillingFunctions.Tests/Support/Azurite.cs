@@ -44,6 +44,20 @@ public sealed class Azurite
         if (!File.Exists(executable))
             await InstallAsync(folder);
 
+        // A free port can be taken by another process between choosing it and Azurite binding it (other test runs
+        // share the machine); Azurite then exits at once, and a new set of ports is tried.
+        for (var attempt = 1; ; attempt++)
+        {
+            var (started, output) = await TryStartAsync(folder, executable);
+            if (started is not null)
+                return started;
+            if (attempt == 3 || !output.Contains("EADDRINUSE", StringComparison.Ordinal))
+                throw new InvalidOperationException($"Azurite did not start listening (attempt {attempt}). Its output:\n{output}");
+        }
+    }
+
+    private static async Task<(Azurite? Started, string Output)> TryStartAsync(string folder, string executable)
+    {
         var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
         var location = Directory.CreateTempSubdirectory("azurite-").FullName;
         // Through a shell that ends Azurite when our end of its stdin closes: that happens whenever the test host ends,
@@ -85,10 +99,10 @@ public sealed class Azurite
 
         var exited = process.WaitForExitAsync();
         var first = await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(60)));
-        if (first != ready.Task)
-            throw new InvalidOperationException(
-                $"Azurite did not start listening within 60 s (exited: {process.HasExited}). Its output:\n{string.Join('\n', output)}");
-        return new Azurite(blob, queue, table);
+        if (first == ready.Task)
+            return (new Azurite(blob, queue, table), "");
+        try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        return (null, $"(exited: {process.HasExited})\n{string.Join('\n', output)}");
     }
 
     private static async Task InstallAsync(string folder)
