@@ -14,4 +14,17 @@ public static class Poll
         }
         return false;
     }
+
+    /// <summary>Reads a value until it satisfies the condition or the deadline passes; returns the last value read.</summary>
+    public static async Task<T> UntilValue<T>(Func<Task<T>> read, Func<T, bool> condition, int timeoutSeconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (true)
+        {
+            var value = await read();
+            if (condition(value) || DateTime.UtcNow >= deadline)
+                return value;
+            await Task.Delay(50);
+        }
+    }
 }
