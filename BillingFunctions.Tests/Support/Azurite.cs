@@ -61,7 +61,9 @@ public sealed class Azurite
         var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
         var location = Directory.CreateTempSubdirectory("azurite-").FullName;
         // Through a shell that ends Azurite when our end of its stdin closes: that happens whenever the test host ends,
-        // even when it is killed and no exit handler runs, so no Azurite outlives the run.
+        // even when it is killed and no exit handler runs, so no Azurite outlives the run. The shell itself exits with
+        // Azurite, so a failed start (a port taken meanwhile) is seen at once. (A background job's stdin
+        // is /dev/null, hence the watcher reads ours as fd 3.)
         var info = new ProcessStartInfo("bash")
         {
             WorkingDirectory = folder,
@@ -72,7 +74,7 @@ public sealed class Azurite
         };
         foreach (var argument in new[]
         {
-            "-c", "\"$0\" \"$@\" </dev/null & azurite=$!; cat >/dev/null; kill $azurite; wait $azurite", executable,
+            "-c", "exec 3<&0; \"$0\" \"$@\" </dev/null & azurite=$!; (cat <&3 >/dev/null; kill $azurite 2>/dev/null) & wait $azurite", executable,
             "--location", location, "--disableTelemetry", "--skipApiVersionCheck",
             "--blobHost", "127.0.0.1", "--blobPort", $"{blob}",
             "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
