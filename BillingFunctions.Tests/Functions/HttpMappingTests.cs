@@ -25,15 +25,7 @@ public class HttpMappingTests
     {
         var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
         context.Response.Body = new MemoryStream();
-        if (json is not null)
-        {
-            var bytes = Encoding.UTF8.GetBytes(json);
-            context.Request.Body = new MemoryStream(bytes);
-            context.Request.ContentLength = bytes.Length;
-            context.Request.ContentType = "application/json";
-        }
-        if (idempotencyKey is not null)
-            context.Request.Headers["Idempotency-Key"] = idempotencyKey;
+        Durable.Runtime.FunctionHttp.WriteRequest(context.Request, json, idempotencyKey);
         return context.Request;
     }
 

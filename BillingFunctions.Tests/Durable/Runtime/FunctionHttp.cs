@@ -27,6 +27,20 @@ public sealed record HttpAnswer(int Status, string Body, IHeaderDictionary Heade
 /// </summary>
 public static class FunctionHttp
 {
+    /// <summary>Gives a request a JSON body (as a client sends it) and an Idempotency-Key header, each when given.</summary>
+    public static void WriteRequest(HttpRequest request, string? json, string? idempotencyKey)
+    {
+        if (json is not null)
+        {
+            var bytes = Encoding.UTF8.GetBytes(json);
+            request.Body = new MemoryStream(bytes);
+            request.ContentLength = bytes.Length;
+            request.ContentType = "application/json";
+        }
+        if (idempotencyKey is not null)
+            request.Headers["Idempotency-Key"] = idempotencyKey;
+    }
+
     public static async Task<HttpAnswer> CallAsync<TFunctions>(IServiceProvider services, Func<TFunctions, HttpRequest, Task<IActionResult>> function,
         string method, string? json = null, string? idempotencyKey = null) where TFunctions : class
     {
@@ -34,15 +48,7 @@ public static class FunctionHttp
         var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         context.Request.Method = method;
         context.Response.Body = new MemoryStream();
-        if (json is not null)
-        {
-            var bytes = Encoding.UTF8.GetBytes(json);
-            context.Request.Body = new MemoryStream(bytes);
-            context.Request.ContentLength = bytes.Length;
-            context.Request.ContentType = "application/json";
-        }
-        if (idempotencyKey is not null)
-            context.Request.Headers["Idempotency-Key"] = idempotencyKey;
+        WriteRequest(context.Request, json, idempotencyKey);
 
         var functions = ActivatorUtilities.CreateInstance<TFunctions>(scope.ServiceProvider);
         var result = await function(functions, context.Request);
