@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using BillingFunctions.Tests.Durable.Runtime;
 using BillingFunctions.Tests.Support;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Bench.Durable;
 
@@ -47,7 +47,7 @@ internal static class CutoffLateness
             {
                 var planned = start + lead + spread * account.i / accounts;
                 var left = Math.Max(TimeSpan.TicksPerSecond, planned - DateTime.UtcNow.Ticks);
-                var rate = new M.Rate((long)((Int128)Balance * 1_000_000_000_000L * TimeSpan.TicksPerSecond / left)); // pico-units per second
+                var rate = new Rate((long)((Int128)Balance * 1_000_000_000_000L * TimeSpan.TicksPerSecond / left)); // pico-units per second
                 depletesAt[account.id] = Expect(await runtime.SetRate(account.id, rate.ToString()), 200).Json.Ticks("depletesAt");
             });
             var lastWrite = DateTime.UtcNow.Ticks;

@@ -1,5 +1,5 @@
-using BillingFunctions.Local.Engine;
-using BillingFunctions.Local.Storage;
+using BillingFunctions.Server.Engine;
+using BillingFunctions.Server.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BillingFunctions.Bench.Hosts;

@@ -1,5 +1,5 @@
-using BillingFunctions.Local.Engine;
-using BillingFunctions.Local;
+using BillingFunctions.Server.Engine;
+using BillingFunctions.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Hosting.Server;

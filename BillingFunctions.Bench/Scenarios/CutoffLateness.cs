@@ -4,7 +4,7 @@ using System.Net;
 using System.Text.Json;
 using BillingFunctions.Bench.Hosts;
 using BillingFunctions.Bench.Reporting;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Bench.Scenarios;
 
@@ -17,7 +17,7 @@ namespace BillingFunctions.Bench.Scenarios;
 internal sealed class CutoffLateness : Scenario
 {
     private const string Balance = "1";
-    private static readonly long BalancePico = M.Money.UnitsPerWhole * 1_000_000;
+    private static readonly long BalancePico = Money.UnitsPerWhole * 1_000_000;
 
     private readonly Size<int> _accounts = new("--cutoff-accounts", "accounts depleting", 10_000, 500);
     private readonly Size<double> _window = new("--window", "seconds over which the zero instants spread", 10, 2);
@@ -87,7 +87,7 @@ internal sealed class CutoffLateness : Scenario
             {
                 var planned = start + lead + window * i / accounts;
                 var left = Math.Max(TimeSpan.TicksPerMillisecond * 50, planned - DateTime.UtcNow.Ticks);
-                var rate = new M.Rate((long)((Int128)BalancePico * TimeSpan.TicksPerSecond / left));
+                var rate = new Rate((long)((Int128)BalancePico * TimeSpan.TicksPerSecond / left));
                 var body = BenchClient.Expect(await client.SendReading(HttpMethod.Put, $"/api/accounts/{ids[i]}/rate",
                     $$"""{"ratePerSecond":"{{rate}}"}"""), HttpStatusCode.OK);
                 var zero = JsonDocument.Parse(body).RootElement.GetProperty("depletesAt").GetString()!;

@@ -4,9 +4,9 @@ using BillingFunctions.Bench.Hosts;
 using BillingFunctions.Bench.Load;
 using BillingFunctions.Bench.Reporting;
 using BillingFunctions.Core.Accounts;
-using BillingFunctions.Local.Api;
-using BillingFunctions.Local.Engine;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Server.Api;
+using BillingFunctions.Server.Engine;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Bench.Scenarios;
 
@@ -42,7 +42,7 @@ internal sealed class EngineThroughput : Scenario
             var id = OperationMix.AccountId(i);
             await engine.Open(id, "USD", null, null, (_, _) => new Rendered(201, ""));
             Check(await engine.Execute(id, new Credit($"fund-{i}", Units(OperationMix.OpeningBalance)), null, "", AccountEndpoints.RenderAccount));
-            Check(await engine.Execute(id, new SetRate($"rate-{i}", Rate(OperationMix.Rate)), null, "", AccountEndpoints.RenderAccount));
+            Check(await engine.Execute(id, new SetRate($"rate-{i}", ParseRate(OperationMix.Rate)), null, "", AccountEndpoints.RenderAccount));
         });
 
         var rows = new List<Measurement>();
@@ -71,7 +71,7 @@ internal sealed class EngineThroughput : Scenario
     private static async Task<Done> Issue(BillingEngine engine, Pick pick, string operationId)
     {
         var id = OperationMix.AccountId(pick.Account);
-        var amount = new M.Money(OperationMix.AmountUnits);
+        var amount = new Money(OperationMix.AmountUnits);
         switch (pick.Move)
         {
             case Move.Read:
@@ -100,9 +100,9 @@ internal sealed class EngineThroughput : Scenario
             throw new InvalidOperationException($"Setting up the accounts failed: {result}");
     }
 
-    private static M.Money Units(string amount) =>
-        M.Money.TryParsePositive(amount, out var money, out var error) ? money : throw new ArgumentException(error);
+    private static Money Units(string amount) =>
+        Money.TryParsePositive(amount, out var money, out var error) ? money : throw new ArgumentException(error);
 
-    private static M.Rate Rate(string rate) =>
-        M.Rate.TryParse(rate, out var parsed, out var error) ? parsed : throw new ArgumentException(error);
+    private static Rate ParseRate(string rate) =>
+        Core.Amounts.Rate.TryParse(rate, out var parsed, out var error) ? parsed : throw new ArgumentException(error);
 }

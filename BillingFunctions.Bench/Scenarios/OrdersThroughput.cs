@@ -5,9 +5,9 @@ using System.Text.Json;
 using BillingFunctions.Bench.Hosts;
 using BillingFunctions.Bench.Reporting;
 using BillingFunctions.Core.Orders;
-using BillingFunctions.Local.Orders;
+using BillingFunctions.Server.Orders;
 using Microsoft.Extensions.DependencyInjection;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Bench.Scenarios;
 
@@ -61,7 +61,7 @@ internal sealed class OrdersThroughput : Scenario
             if (Random.Shared.Next(100) < duplicatePercent)
             {
                 Interlocked.Increment(ref duplicates);
-                var copy = new OrderMessage(baskets[i], User(i), new M.Money(1_000_000), 1);
+                var copy = new OrderMessage(baskets[i], User(i), new Money(1_000_000), 1);
                 await queues.Orders.SendAsync($"copy-{baskets[i]}", OrderCodec.Write(copy));
             }
         });

@@ -3,10 +3,10 @@ using System.Diagnostics;
 using BillingFunctions.Bench.Hosts;
 using BillingFunctions.Bench.Reporting;
 using BillingFunctions.Core.Accounts;
-using BillingFunctions.Local.Api;
-using BillingFunctions.Local.Engine;
-using BillingFunctions.Local.Storage;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Server.Api;
+using BillingFunctions.Server.Engine;
+using BillingFunctions.Server.Storage;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Bench.Scenarios;
 
@@ -50,7 +50,7 @@ internal sealed class StateScale : Scenario
         await using var host = EngineHost.Open(directory);
         var loaded = clock.Elapsed;
         host.Engine.Start();
-        var first = await host.Engine.Execute(AccountId(0), new Credit("after-restart", new M.Money(1)), null, "", AccountEndpoints.RenderAccount);
+        var first = await host.Engine.Execute(AccountId(0), new Credit("after-restart", new Money(1)), null, "", AccountEndpoints.RenderAccount);
         var firstWrite = clock.Elapsed;
         if (first is not Written)
             throw new InvalidOperationException($"The first write after restart failed: {first}");
@@ -79,7 +79,7 @@ internal sealed class StateScale : Scenario
         context.Progress.Stage($"{accounts:N0} accounts: seeding the store");
         using var store = new SqliteStore(directory, synchronousFull: true);
         var now = DateTime.UtcNow.Ticks;
-        var balance = new M.Money(100 * M.Money.UnitsPerWhole);
+        var balance = new Money(100 * Money.UnitsPerWhole);
         for (var from = 0; from < accounts; from += SeedBatch)
         {
             var batch = new CommitBatch();
@@ -90,7 +90,7 @@ internal sealed class StateScale : Scenario
                 state = AccountDecider.Decide(state, new Credit($"fund-{i}", balance), now).State;
                 // 100 units lasting from one to four days: every account has a zero instant, so every account has a wake.
                 var seconds = 86_400L + i % (3 * 86_400L);
-                state = AccountDecider.Decide(state, new SetRate($"rate-{i}", new M.Rate(balance.Units * 1_000_000 / seconds)), now).State;
+                state = AccountDecider.Decide(state, new SetRate($"rate-{i}", new Rate(balance.Units * 1_000_000 / seconds)), now).State;
                 batch.Accounts[id] = state;
             }
             store.Commit(batch);

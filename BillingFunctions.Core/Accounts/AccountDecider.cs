@@ -1,5 +1,5 @@
 using BillingFunctions.Core.Holds;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Core.Accounts;
 
@@ -66,7 +66,7 @@ public static class AccountDecider
             TransferIn t => t.Amount,
             PayOrder o => o.Amount,
             RejectOrder o => o.Amount,
-            _ => (M.Money?)null,
+            _ => (Money?)null,
         };
         return amount is { Units: <= 0 } ? new Rejection(RejectionKind.Validation, "Amounts must be greater than zero.") : null;
     }
@@ -76,7 +76,7 @@ public static class AccountDecider
     {
         if (state.Status == AccountStatus.Depleted)
             return null;
-        var ticks = M.Consumption.TicksUntilZero(state.Rate, state.Carry, state.Available.Units, DateTime.MaxValue.Ticks - state.SettledAt);
+        var ticks = Consumption.TicksUntilZero(state.Rate, state.Carry, state.Available.Units, DateTime.MaxValue.Ticks - state.SettledAt);
         return ticks is null ? null : state.SettledAt + ticks;
     }
 
@@ -85,7 +85,7 @@ public static class AccountDecider
     {
         if (state.LowBalanceWarningSeconds is not { } seconds || state.LowBalanceWarned || DepletesAt(state) is not { } zero)
             return null;
-        return Math.Max(state.SettledAt, zero - seconds * M.Consumption.TicksPerSecond);
+        return Math.Max(state.SettledAt, zero - seconds * Consumption.TicksPerSecond);
     }
 
     /// <summary>The next instant anything happens to the account by itself: warning, depletion or hold expiry.</summary>
@@ -148,17 +148,17 @@ public static class AccountDecider
             AdvanceToNow();
         }
 
-        public Rejection? Credit(string operationId, M.Money amount, string type, string? counterparty)
+        public Rejection? Credit(string operationId, Money amount, string type, string? counterparty)
         {
-            if (amount > M.Money.Max - State.Balance)
-                return new Rejection(RejectionKind.Validation, $"The balance would exceed the maximum of {M.Money.Max}.");
+            if (amount > Money.Max - State.Balance)
+                return new Rejection(RejectionKind.Validation, $"The balance would exceed the maximum of {Money.Max}.");
             var before = State.Balance.Units;
             State = State with { Balance = State.Balance + amount };
             Emit(type, operationId, amount.Units, amount.Units, before, counterparty: counterparty);
             return null;
         }
 
-        public Rejection? Debit(string operationId, M.Money amount, string type, string? counterparty)
+        public Rejection? Debit(string operationId, Money amount, string type, string? counterparty)
         {
             if (amount > State.Available)
                 return InsufficientFunds(amount);
@@ -225,7 +225,7 @@ public static class AccountDecider
             _events.Add(new AccountEvent(type, State.AccountId, State.SettledAt, operationId, amount, delta,
                 State.UnreportedConsumption.Units, balanceBefore, State.Balance.Units, State.Held.Units, State.Episode,
                 holdId, counterparty, rate));
-            State = State with { UnreportedConsumption = M.Money.Zero, Version = State.Version + 1 };
+            State = State with { UnreportedConsumption = Money.Zero, Version = State.Version + 1 };
         }
 
         public Outcome Finish()
@@ -239,8 +239,8 @@ public static class AccountDecider
         {
             if (State.Status == AccountStatus.Active)
             {
-                var (units, carry) = M.Consumption.Over(State.Rate, State.Carry, to - State.SettledAt);
-                var consumed = new M.Money(Math.Min(units, State.Available.Units));
+                var (units, carry) = Consumption.Over(State.Rate, State.Carry, to - State.SettledAt);
+                var consumed = new Money(Math.Min(units, State.Available.Units));
                 State = State with
                 {
                     Balance = State.Balance - consumed,
@@ -263,7 +263,7 @@ public static class AccountDecider
         private void RearmWarningIfClear()
         {
             if (State.LowBalanceWarned && State.LowBalanceWarningSeconds is { } seconds
-                && (DepletesAt(State) is not { } zero || zero - State.SettledAt > seconds * M.Consumption.TicksPerSecond))
+                && (DepletesAt(State) is not { } zero || zero - State.SettledAt > seconds * Consumption.TicksPerSecond))
                 State = State with { LowBalanceWarned = false };
         }
 
@@ -284,7 +284,7 @@ public static class AccountDecider
             return earliest;
         }
 
-        private Rejection InsufficientFunds(M.Money amount) =>
+        private Rejection InsufficientFunds(Money amount) =>
             new(RejectionKind.InsufficientFunds, $"Needs {amount} but only {State.Available} is available on '{State.AccountId}'.");
 
         private static Rejection HoldNotActive(string holdId) =>

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using BillingFunctions.Core.Holds;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Core.Accounts;
 
@@ -13,34 +13,34 @@ public sealed record AccountState(
     string Currency,
     string? CutoffUrl,
     int? LowBalanceWarningSeconds,
-    M.Money Balance,
-    M.Rate Rate,
+    Money Balance,
+    Rate Rate,
     long Carry,
     long SettledAt,
     AccountStatus Status,
     int Episode,
     bool LowBalanceWarned,
-    M.Money UnreportedConsumption,
+    Money UnreportedConsumption,
     ImmutableSortedDictionary<string, Hold> Holds,
     long Version)
 {
-    public M.Money Held
+    public Money Held
     {
         get
         {
-            var held = M.Money.Zero;
+            var held = Money.Zero;
             foreach (var hold in Holds.Values)
                 held += hold.Amount;
             return held;
         }
     }
 
-    public M.Money Available => Balance - Held;
+    public Money Available => Balance - Held;
 
     /// <summary>The holds of an account that holds nothing: one shared instance, not one per account in memory.</summary>
     public static readonly ImmutableSortedDictionary<string, Hold> NoHolds = ImmutableSortedDictionary.Create<string, Hold>(StringComparer.Ordinal);
 
     public static AccountState Open(string accountId, string currency, string? cutoffUrl, int? lowBalanceWarningSeconds, long now) =>
-        new(accountId, currency, cutoffUrl, lowBalanceWarningSeconds, M.Money.Zero, M.Rate.Zero, 0, now,
-            AccountStatus.Active, 0, false, M.Money.Zero, NoHolds, 0);
+        new(accountId, currency, cutoffUrl, lowBalanceWarningSeconds, Money.Zero, Rate.Zero, 0, now,
+            AccountStatus.Active, 0, false, Money.Zero, NoHolds, 0);
 }

@@ -1,4 +1,4 @@
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Core.Accounts;
 
@@ -6,10 +6,10 @@ namespace BillingFunctions.Core.Accounts;
 public sealed record AccountView(
     string AccountId,
     string Currency,
-    M.Money Balance,
-    M.Money Available,
-    M.Money Held,
-    M.Rate Rate,
+    Money Balance,
+    Money Available,
+    Money Held,
+    Rate Rate,
     AccountStatus Status,
     long? DepletesAt,
     long AsOf)

@@ -1,4 +1,4 @@
-using BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Core.Holds;
 
@@ -7,11 +7,11 @@ public enum HoldStatus { Active, Captured, Released, Expired }
 /// <summary>Funds reserved on an account until captured, released or expired.</summary>
 public sealed record Hold(
     string HoldId,
-    Money.Money Amount,
+    Money Amount,
     long PlacedAt,
     long? ExpiresAt,
     HoldStatus Status = HoldStatus.Active,
-    Money.Money Captured = default)
+    Money Captured = default)
 {
     public bool IsDueToExpire(long now) => Status == HoldStatus.Active && ExpiresAt is { } at && at <= now;
 }

@@ -1,3 +1,4 @@
+using BillingFunctions.Core.Amounts;
 using BillingFunctions.Core.Accounts;
 
 namespace BillingFunctions.Core.Holds;
@@ -25,7 +26,7 @@ public static class HoldChanges
             yield return hold with
             {
                 Status = status.Value,
-                Captured = status == HoldStatus.Captured ? new Money.Money(e.Amount) : Money.Money.Zero,
+                Captured = status == HoldStatus.Captured ? new Money(e.Amount) : Money.Zero,
             };
         }
     }

@@ -1,4 +1,4 @@
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Core.Orders;
 
@@ -21,12 +21,12 @@ public sealed record Basket(
     long OpenedAt,
     OrderStatus Status,
     int Attempt,
-    M.Money Amount,
+    Money Amount,
     long? DecidedAt,
     string? Reason)
 {
     public bool IsPaid => Status == OrderStatus.Paid;
 
     public static Basket Open(string basketId, string userId, long now) =>
-        new(basketId, userId, now, OrderStatus.None, 0, M.Money.Zero, null, null);
+        new(basketId, userId, now, OrderStatus.None, 0, Money.Zero, null, null);
 }

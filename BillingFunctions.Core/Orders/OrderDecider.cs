@@ -1,5 +1,5 @@
 using BillingFunctions.Core.Accounts;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Core.Orders;
 
@@ -46,7 +46,7 @@ public static class OrderDecider
     /// Places an order. Placing the same pending order again is accepted without a new message (a client retry);
     /// a different amount while one is pending, or any order on a paid basket, is a conflict.
     /// </summary>
-    public static OrderPlacement Place(Basket? basket, string basketId, string userId, M.Money amount)
+    public static OrderPlacement Place(Basket? basket, string basketId, string userId, Money amount)
     {
         if (basket is null || basket.UserId != userId)
             return Refuse(basket, RejectionKind.NotFound, $"User '{userId}' has no basket '{basketId}'.");

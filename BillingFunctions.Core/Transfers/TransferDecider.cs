@@ -1,3 +1,4 @@
+using BillingFunctions.Core.Amounts;
 using BillingFunctions.Core.Accounts;
 
 namespace BillingFunctions.Core.Transfers;
@@ -8,7 +9,7 @@ public sealed record TransferOutcome(Outcome From, Outcome To, Rejection? Reject
 /// <summary>Decides a transfer as a debit of one account and a credit of the other at the same instant.</summary>
 public static class TransferDecider
 {
-    public static TransferOutcome Decide(AccountState from, AccountState to, string transferId, Money.Money amount, long now)
+    public static TransferOutcome Decide(AccountState from, AccountState to, string transferId, Money amount, long now)
     {
         if (amount.Units <= 0)
             return Rejected(from, to, new Rejection(RejectionKind.Validation, "Amounts must be greater than zero."));

@@ -1,5 +1,5 @@
 using BillingFunctions.Core.Accounts;
-using BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Core;
 

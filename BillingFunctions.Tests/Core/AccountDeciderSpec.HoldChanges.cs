@@ -1,6 +1,6 @@
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Holds;
-using BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Core;
 

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Numerics;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Holds;
-using BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 using FsCheck;
 using FsCheck.Fluent;
 

@@ -1,6 +1,6 @@
 using System.Numerics;
 using System.Text.RegularExpressions;
-using BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 using FsCheck;
 using FsCheck.Fluent;
 using static BillingFunctions.Tests.Core.CoreGen;

@@ -1,4 +1,4 @@
-using BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Core;
 

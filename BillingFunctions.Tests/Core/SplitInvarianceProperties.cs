@@ -1,7 +1,7 @@
 using System.Numerics;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Holds;
-using BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 using FsCheck;
 using FsCheck.Fluent;
 using static BillingFunctions.Tests.Core.CoreGen;

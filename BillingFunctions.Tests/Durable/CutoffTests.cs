@@ -1,7 +1,7 @@
 extern alias functions;
 using System.Text.Json;
 using Azure.Data.Tables;
-using BillingFunctions.Local.Webhooks;
+using BillingFunctions.Server.Webhooks;
 using BillingFunctions.Tests.Durable.Runtime;
 using BillingFunctions.Tests.Support;
 using functions::BillingFunctions.Accounts;

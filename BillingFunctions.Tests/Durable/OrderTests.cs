@@ -7,7 +7,7 @@ using functions::BillingFunctions.Accounts;
 using functions::BillingFunctions.Http;
 using functions::BillingFunctions.Orders;
 using Microsoft.Extensions.DependencyInjection;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Durable;
 
@@ -103,7 +103,7 @@ public sealed class OrderTests(DurableFixture fixture) : IClassFixture<DurableFi
         var baskets = Runtime.Services.GetRequiredService<BasketStore>();
         var opened = await baskets.Open(user, DateTime.UtcNow.Ticks, CancellationToken.None);
         var (current, etag) = await baskets.Get(opened.BasketId, CancellationToken.None);
-        var placement = OrderDecider.Place(current, opened.BasketId, user, new M.Money(amount));
+        var placement = OrderDecider.Place(current, opened.BasketId, user, new Money(amount));
         Assert.True(await baskets.TryReplace(placement.Basket!, etag, CancellationToken.None));
         var pending = placement.Basket!;
         return (pending, new OrderMessage(pending.BasketId, user, pending.Amount, pending.Attempt));

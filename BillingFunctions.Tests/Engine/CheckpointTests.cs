@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
 using BillingFunctions.Core.Accounts;
-using BillingFunctions.Local.Engine;
-using BillingFunctions.Local.Storage;
+using BillingFunctions.Server.Engine;
+using BillingFunctions.Server.Storage;
 using BillingFunctions.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Engine;
 
@@ -60,7 +60,7 @@ public sealed class CheckpointTests(ITestOutputHelper output)
                 var account = caller % accounts;
                 for (var n = 0; !stop.IsCancellationRequested; n++)
                 {
-                    var result = await engine.Execute($"c-{account}", new Credit($"{caller}-{n}", new M.Money(1)), $"c-{account}|{caller}-{n}",
+                    var result = await engine.Execute($"c-{account}", new Credit($"{caller}-{n}", new Money(1)), $"c-{account}|{caller}-{n}",
                         "credit:1", (_, _) => new Rendered(200, "{}"));
                     Assert.IsType<Written>(result);
                     Interlocked.Increment(ref acknowledged[account]);

@@ -1,11 +1,11 @@
 using BillingFunctions.Core.Accounts;
-using BillingFunctions.Local.Engine;
-using BillingFunctions.Local.Storage;
+using BillingFunctions.Server.Engine;
+using BillingFunctions.Server.Storage;
 using BillingFunctions.Tests.Support;
 using FsCheck;
 using FsCheck.Fluent;
 using Microsoft.Extensions.Logging.Abstractions;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Engine;
 
@@ -71,10 +71,10 @@ public sealed class IdempotencyFilterTests
             Assert.Equal(new Written(200, "second", false), await Credit(engine, "acct|op-new", "second"));
 
             Assert.True(engine.TryGetAccount("acct", out var state));
-            Assert.Equal(new M.Money(51), state.Balance);
+            Assert.Equal(new Money(51), state.Balance);
         }
     }
 
     private static Task<WriteResult> Credit(BillingEngine engine, string key, string body) =>
-        engine.Execute("acct", new Credit(key, new M.Money(1)), key, "credit:1", (_, _) => new Rendered(200, body));
+        engine.Execute("acct", new Credit(key, new Money(1)), key, "credit:1", (_, _) => new Rendered(200, body));
 }

@@ -1,11 +1,11 @@
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Identity;
-using BillingFunctions.Local.Engine;
-using BillingFunctions.Local.Storage;
+using BillingFunctions.Server.Engine;
+using BillingFunctions.Server.Storage;
 using BillingFunctions.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Engine;
 
@@ -36,7 +36,7 @@ public sealed class IdempotencyRetentionTests
         Assert.Equal(new Written(200, "second", true), await Credit(engine, "acct|op-1", "third"));
 
         Assert.True(engine.TryGetAccount("acct", out var state));
-        Assert.Equal(new M.Money(2), state.Balance); // applied twice: once per window
+        Assert.Equal(new Money(2), state.Balance); // applied twice: once per window
         Assert.True(RecordedAt("acct|op-1") >= firstRecorded + TimeSpan.TicksPerHour);
         Assert.Equal(1, Scalar("SELECT count(*) FROM idempotency"));
     }
@@ -73,7 +73,7 @@ public sealed class IdempotencyRetentionTests
     }
 
     private static Task<WriteResult> Credit(BillingEngine engine, string key, string body) =>
-        engine.Execute("acct", new Credit(key, new M.Money(1)), key, "credit:1", (_, _) => new Rendered(200, body));
+        engine.Execute("acct", new Credit(key, new Money(1)), key, "credit:1", (_, _) => new Rendered(200, body));
 
     private long RecordedAt(string key) => Scalar($"SELECT created_at FROM idempotency WHERE key = '{key}'");
 

@@ -1,9 +1,9 @@
 using BillingFunctions.Core.Accounts;
-using BillingFunctions.Local.Engine;
-using BillingFunctions.Local.Storage;
+using BillingFunctions.Server.Engine;
+using BillingFunctions.Server.Storage;
 using BillingFunctions.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Engine;
 
@@ -19,16 +19,16 @@ public sealed class WriterTests
         engine.Start();
         await engine.Open("acct", "USD", null, null, (_, _) => new Rendered(201, "{}"));
 
-        var failing = engine.Execute("acct", new Credit("op-1", new M.Money(5_000_000)), "acct|op-1", "credit:5000000",
+        var failing = engine.Execute("acct", new Credit("op-1", new Money(5_000_000)), "acct|op-1", "credit:5000000",
             (_, _) => throw new InvalidOperationException("renderer bug"));
         await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
 
         Assert.True(engine.TryGetAccount("acct", out var state));
-        Assert.Equal(M.Money.Zero, state.Balance);
+        Assert.Equal(Money.Zero, state.Balance);
         Assert.Equal([EventTypes.AccountCreated], store.ReadEvents(0, 100).Select(e => e.Event.Type));
 
         // Nothing was recorded under the operation id either: the same request goes through on retry.
-        var retried = await engine.Execute("acct", new Credit("op-1", new M.Money(5_000_000)), "acct|op-1", "credit:5000000",
+        var retried = await engine.Execute("acct", new Credit("op-1", new Money(5_000_000)), "acct|op-1", "credit:5000000",
             (_, outcome) => new Rendered(200, outcome.State.Balance.ToString()));
         Assert.Equal(new Written(200, "5", false), retried);
         Assert.Equal(2, store.ReadEvents(0, 100).Count);

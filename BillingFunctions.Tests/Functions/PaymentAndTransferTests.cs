@@ -5,7 +5,7 @@ using BillingFunctions.Core.Orders;
 using functions::BillingFunctions.Accounts;
 using functions::BillingFunctions.Orders;
 using functions::BillingFunctions.Transfers;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Functions;
 
@@ -29,7 +29,7 @@ public class PaymentAndTransferTests
 
     private static (Basket Basket, OrderMessage Message) Ordered(string userId, long units, Basket? basket = null)
     {
-        var placement = OrderDecider.Place(basket ?? Basket.Open("b-1", userId, T0), "b-1", userId, new M.Money(units));
+        var placement = OrderDecider.Place(basket ?? Basket.Open("b-1", userId, T0), "b-1", userId, new Money(units));
         return (placement.Basket!, placement.Message!);
     }
 

@@ -1,14 +1,14 @@
 extern alias functions;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Orders;
-using BillingFunctions.Local.Webhooks;
+using BillingFunctions.Server.Webhooks;
 using functions::BillingFunctions;
 using functions::BillingFunctions.Accounts;
 using functions::BillingFunctions.Effects;
 using functions::BillingFunctions.Orders;
 using functions::BillingFunctions.Tables;
-using M = BillingFunctions.Core.Money;
-using StoredEvent = functions::BillingFunctions.Local.Storage.StoredEvent;
+using BillingFunctions.Core.Amounts;
+using StoredEvent = functions::BillingFunctions.Server.Storage.StoredEvent;
 
 namespace BillingFunctions.Tests.Functions;
 
@@ -20,11 +20,11 @@ public class WireAndTableTests
     [Fact]
     public void Order_messages_and_results_round_trip_and_bad_ones_are_refused_with_a_reason()
     {
-        var message = new OrderMessage("b-1", "u1", new M.Money(4_500_000), 2);
+        var message = new OrderMessage("b-1", "u1", new Money(4_500_000), 2);
         Assert.True(OrderWire.TryReadOrder(OrderWire.Write(message), out var read, out _));
         Assert.Equal(message, read);
 
-        var result = new PaymentResult("b-1", "u1", new M.Money(4_500_000), 2, OrderStatus.Rejected, "Needs more", T0);
+        var result = new PaymentResult("b-1", "u1", new Money(4_500_000), 2, OrderStatus.Rejected, "Needs more", T0);
         Assert.True(OrderWire.TryReadResult(OrderWire.Write(result), out var readResult));
         Assert.Equal(result, readResult);
 
@@ -64,9 +64,9 @@ public class WireAndTableTests
     [Fact]
     public void Basket_rows_and_notification_rows_keep_what_the_order_decider_needs()
     {
-        var basket = new Basket("b-1", "u1", T0, OrderStatus.Rejected, 3, new M.Money(7), T0 + 1, "short");
+        var basket = new Basket("b-1", "u1", T0, OrderStatus.Rejected, 3, new Money(7), T0 + 1, "short");
         Assert.Equal(basket, BasketRow.From(basket).ToBasket());
-        var result = new PaymentResult("b-1", "u1", new M.Money(7), 3, OrderStatus.Paid, null, T0);
+        var result = new PaymentResult("b-1", "u1", new Money(7), 3, OrderStatus.Paid, null, T0);
         var row = NotificationRow.From(result);
         Assert.Equal(("u1", "b-1:3"), (row.PartitionKey, row.RowKey));
         Assert.Equal("paid", OrderRequests.Render(row).Status);

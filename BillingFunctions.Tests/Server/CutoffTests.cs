@@ -1,4 +1,4 @@
-using BillingFunctions.Local.Webhooks;
+using BillingFunctions.Server.Webhooks;
 using BillingFunctions.Tests.Support;
 
 namespace BillingFunctions.Tests.Server;

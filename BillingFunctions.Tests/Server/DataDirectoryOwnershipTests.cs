@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using BillingFunctions.Local.Storage;
+using BillingFunctions.Server.Storage;
 using BillingFunctions.Tests.Support;
 using Microsoft.Data.Sqlite;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using BillingFunctions.Local.Orders;
+using BillingFunctions.Server.Orders;
 using BillingFunctions.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

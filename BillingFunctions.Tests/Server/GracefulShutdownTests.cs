@@ -22,12 +22,12 @@ public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper o
     {
         var data = TempDirectory.Create();
         var port = ServerProcess.FreePort();
-        await using var owner = await ServerProcess.StartAsync(data, port, TimedLogs("BillingFunctions.Local.Hosting.ShutdownDrain"));
+        await using var owner = await ServerProcess.StartAsync(data, port, TimedLogs("BillingFunctions.Server.Hosting.ShutdownDrain"));
         for (var a = 0; a < Accounts; a++)
             (await owner.Client.OpenAccount($"handover-{a}")).EnsureSuccessStatusCode();
 
         await using var successor = ServerProcess.Launch(data, port,
-            [.. TimedLogs("BillingFunctions.Local.BillingStartup", "Microsoft.Hosting.Lifetime"), "Billing:DataDirectoryLockWaitSeconds=120"]);
+            [.. TimedLogs("BillingFunctions.Server.BillingStartup", "Microsoft.Hosting.Lifetime"), "Billing:DataDirectoryLockWaitSeconds=120"]);
         Assert.True(await Poll.Until(() => Task.FromResult(successor.Output.Any(line => line.Contains($"in use by process {owner.Id}; waiting", StringComparison.Ordinal))), 60),
             $"the successor did not wait for the owner: {string.Join(Environment.NewLine, successor.Output)}");
 

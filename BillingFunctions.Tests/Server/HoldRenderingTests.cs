@@ -1,7 +1,7 @@
 using System.Text.Json;
 using BillingFunctions.Core.Accounts;
-using BillingFunctions.Local.Api;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Server.Api;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Server;
 
@@ -13,9 +13,9 @@ public sealed class HoldRenderingTests
     {
         const long second = TimeSpan.TicksPerSecond;
         var opened = AccountDecider.Open(null, "acct", "USD", null, null, 0).State;
-        var funded = AccountDecider.Decide(opened, new Credit("c", new M.Money(10_000_000)), 0).State;
-        var withFirst = AccountDecider.Decide(funded, new PlaceHold("h1", "h1", new M.Money(1_000_000), 1 * second), 0).State;
-        var before = AccountDecider.Decide(withFirst, new PlaceHold("h2", "h2", new M.Money(2_000_000), 100 * second), 0).State;
+        var funded = AccountDecider.Decide(opened, new Credit("c", new Money(10_000_000)), 0).State;
+        var withFirst = AccountDecider.Decide(funded, new PlaceHold("h1", "h1", new Money(1_000_000), 1 * second), 0).State;
+        var before = AccountDecider.Decide(withFirst, new PlaceHold("h2", "h2", new Money(2_000_000), 100 * second), 0).State;
 
         // h1's expiry instant has passed but no wake ran yet: the capture of h2 settles it first.
         var outcome = AccountDecider.Decide(before, new CaptureHold("cap", "h2", null), 2 * second);

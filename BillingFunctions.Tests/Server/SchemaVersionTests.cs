@@ -1,4 +1,4 @@
-using BillingFunctions.Local.Storage;
+using BillingFunctions.Server.Storage;
 using BillingFunctions.Tests.Support;
 using Microsoft.Data.Sqlite;
 

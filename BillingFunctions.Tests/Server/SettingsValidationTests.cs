@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
-using BillingFunctions.Local;
+using BillingFunctions.Server;
 using BillingFunctions.Tests.Support;
 using Microsoft.Extensions.Options;
 

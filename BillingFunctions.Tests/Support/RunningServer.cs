@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using BillingFunctions.Local;
+using BillingFunctions.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -158,7 +158,7 @@ public static class Api
 public static class ProblemAssert
 {
     /// <summary>The product's problem type prefix, read from the server code so tests and server cannot drift.</summary>
-    public const string Prefix = BillingFunctions.Local.Api.Problems.TypePrefix;
+    public const string Prefix = BillingFunctions.Server.Api.Problems.TypePrefix;
 
     public static async Task Is(HttpResponseMessage response, System.Net.HttpStatusCode status, string? kind = null)
     {

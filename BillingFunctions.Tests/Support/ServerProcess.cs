@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace BillingFunctions.Tests.Support;
 
-/// <summary>The real server as a child process (the built BillingFunctions.Local.dll), so a test can kill -9 it.</summary>
+/// <summary>The real server as a child process (the built BillingFunctions.Server.dll), so a test can kill -9 it.</summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -48,7 +48,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public static ServerProcess Launch(string dataDirectory, int? port, params string[] settings)
     {
         port ??= FreePort();
-        var dll = Path.Combine(AppContext.BaseDirectory, "BillingFunctions.Local.dll");
+        var dll = Path.Combine(AppContext.BaseDirectory, "BillingFunctions.Server.dll");
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,

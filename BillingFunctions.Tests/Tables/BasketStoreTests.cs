@@ -4,7 +4,7 @@ using Azure.Data.Tables;
 using BillingFunctions.Core.Orders;
 using functions::BillingFunctions.Orders;
 using functions::BillingFunctions.Tables;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Tables;
 
@@ -80,5 +80,5 @@ public sealed class BasketStoreTests
     }
 
     private static Basket Pending(Basket basket, long units) =>
-        basket with { Status = OrderStatus.Pending, Attempt = basket.Attempt + 1, Amount = new M.Money(units) };
+        basket with { Status = OrderStatus.Pending, Attempt = basket.Attempt + 1, Amount = new Money(units) };
 }

@@ -1,5 +1,5 @@
 extern alias functions;
-using BillingFunctions.Local.Storage;
+using BillingFunctions.Server.Storage;
 using BillingFunctions.Tests.Support;
 using functions::BillingFunctions.Accounts;
 using functions::BillingFunctions.Tables;

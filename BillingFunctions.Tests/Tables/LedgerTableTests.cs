@@ -6,7 +6,7 @@ using Microsoft.Extensions.Configuration;
 using functions::BillingFunctions;
 using functions::BillingFunctions.Accounts;
 using functions::BillingFunctions.Tables;
-using StoredEvent = functions::BillingFunctions.Local.Storage.StoredEvent;
+using StoredEvent = functions::BillingFunctions.Server.Storage.StoredEvent;
 
 namespace BillingFunctions.Tests.Tables;
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using functions::BillingFunctions;
 using functions::BillingFunctions.Orders;
 using functions::BillingFunctions.Tables;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Tables;
 
@@ -23,7 +23,7 @@ public sealed class NotificationTableTests
         var (functions, bus, tables) = await Consumer();
         await using var _ = bus;
         var user = AppOnAzurite.Unique("user");
-        var paid = new PaymentResult("b-1", user, new M.Money(4_500_000), 1, OrderStatus.Paid, null, T0);
+        var paid = new PaymentResult("b-1", user, new Money(4_500_000), 1, OrderStatus.Paid, null, T0);
 
         await functions.RecordNotification(OrderWire.Write(paid), CancellationToken.None);
         var first = Assert.Single(await Rows(tables, user));
@@ -43,8 +43,8 @@ public sealed class NotificationTableTests
         var (functions, bus, tables) = await Consumer();
         await using var _ = bus;
         var user = AppOnAzurite.Unique("user");
-        var rejected = new PaymentResult("b-2", user, new M.Money(9_000_000), 1, OrderStatus.Rejected, "Insufficient funds", T0);
-        var paid = new PaymentResult("b-2", user, new M.Money(9_000_000), 2, OrderStatus.Paid, null, T0 + 10);
+        var rejected = new PaymentResult("b-2", user, new Money(9_000_000), 1, OrderStatus.Rejected, "Insufficient funds", T0);
+        var paid = new PaymentResult("b-2", user, new Money(9_000_000), 2, OrderStatus.Paid, null, T0 + 10);
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => functions.RecordNotification(OrderWire.Write(rejected), CancellationToken.None)));
         await functions.RecordNotification(OrderWire.Write(paid), CancellationToken.None);

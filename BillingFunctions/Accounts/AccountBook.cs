@@ -3,10 +3,10 @@ using BillingFunctions.Core.Holds;
 using BillingFunctions.Core.Identity;
 using BillingFunctions.Core.Orders;
 using BillingFunctions.Core.Transfers;
-using BillingFunctions.Local.Api;
-using BillingFunctions.Local.Storage;
+using BillingFunctions.Server.Api;
+using BillingFunctions.Server.Storage;
 using BillingFunctions.Orders;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Accounts;
 
@@ -68,8 +68,8 @@ public static class AccountBook
             return new Step(replayed, []);
         var before = record.Account.ToState();
         AccountCommand command = accountId == leg.From
-            ? new TransferOut(leg.TransferId, leg.To, new M.Money(leg.Amount))
-            : new TransferIn(leg.TransferId, leg.From, new M.Money(leg.Amount));
+            ? new TransferOut(leg.TransferId, leg.To, new Money(leg.Amount))
+            : new TransferIn(leg.TransferId, leg.From, new Money(leg.Amount));
         var outcome = AccountDecider.Decide(before, command, leg.At);
         if (outcome.Rejection is { } rejection)
             return Refuse(rejection);
@@ -96,7 +96,7 @@ public static class AccountBook
         if (record.Payments.TryGetValue(attemptId, out var decided))
             return new PaymentDecision(decided.Disposition, decided.Basket, decided.Result, null, Changed: false);
 
-        var message = new OrderMessage(request.BasketId, request.UserId, new M.Money(request.Amount), request.Attempt);
+        var message = new OrderMessage(request.BasketId, request.UserId, new Money(request.Amount), request.Attempt);
         var before = record.Account?.ToState();
         var charge = OrderDecider.Charge(request.Basket.ToBasket(), message, before, now);
         if (charge.Disposition != Disposition.Complete || charge.Basket is null || charge.Result is null)
@@ -142,12 +142,12 @@ public static class AccountBook
 
     private static AccountCommand Command(AccountWrite write, long now) => write.Kind switch
     {
-        WriteKind.Credit => new Credit(write.OperationId, new M.Money(write.Amount!.Value)),
-        WriteKind.Debit => new Debit(write.OperationId, new M.Money(write.Amount!.Value)),
-        WriteKind.Rate => new SetRate(write.OperationId, new M.Rate(write.RatePicoPerSecond!.Value)),
-        WriteKind.Hold => new PlaceHold(write.OperationId, write.HoldId!, new M.Money(write.Amount!.Value),
+        WriteKind.Credit => new Credit(write.OperationId, new Money(write.Amount!.Value)),
+        WriteKind.Debit => new Debit(write.OperationId, new Money(write.Amount!.Value)),
+        WriteKind.Rate => new SetRate(write.OperationId, new Rate(write.RatePicoPerSecond!.Value)),
+        WriteKind.Hold => new PlaceHold(write.OperationId, write.HoldId!, new Money(write.Amount!.Value),
             now + TimeSpan.FromSeconds(write.ExpiresInSeconds!.Value).Ticks),
-        WriteKind.Capture => new CaptureHold(write.OperationId, write.HoldId!, write.Amount is { } a ? new M.Money(a) : null),
+        WriteKind.Capture => new CaptureHold(write.OperationId, write.HoldId!, write.Amount is { } a ? new Money(a) : null),
         WriteKind.Release => new ReleaseHold(write.OperationId, write.HoldId!),
         _ => throw new ArgumentOutOfRangeException(nameof(write), write.Kind, "Not an account command."),
     };

@@ -1,6 +1,6 @@
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Http;
-using BillingFunctions.Local.Api;
+using BillingFunctions.Server.Api;
 using BillingFunctions.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -87,7 +87,7 @@ public sealed class AccountFunctions(BillingSettings settings, BillingTables tab
             if (await Read(client, accountId) is null)
                 return NoAccount(accountId);
             var events = await tables.ReadLedger(accountId, after, limit, request.HttpContext.RequestAborted);
-            return Results.Json(new Local.Api.Page<EventResponse>(events.Select(Representations.Event).ToList(),
+            return Results.Json(new Server.Api.Page<EventResponse>(events.Select(Representations.Event).ToList(),
                 events.Count == limit ? events[^1].Sequence : null), Representations.Json);
         });
 

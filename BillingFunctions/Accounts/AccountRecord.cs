@@ -4,7 +4,7 @@ using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Holds;
 using BillingFunctions.Core.Orders;
 using BillingFunctions.Orders;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Accounts;
 
@@ -63,9 +63,9 @@ public sealed record StoredAccount(
         s.UnreportedConsumption.Units, s.Holds.Values.Select(h => new StoredHold(h.HoldId, h.Amount.Units, h.PlacedAt, h.ExpiresAt)).ToList(),
         s.Version);
 
-    public AccountState ToState() => new(AccountId, Currency, CutoffUrl, LowBalanceWarningSeconds, new M.Money(Balance),
-        new M.Rate(RatePicoPerSecond), Carry, SettledAt, Status, Episode, LowBalanceWarned, new M.Money(UnreportedConsumption),
-        Holds.Select(h => new Hold(h.HoldId, new M.Money(h.Amount), h.PlacedAt, h.ExpiresAt))
+    public AccountState ToState() => new(AccountId, Currency, CutoffUrl, LowBalanceWarningSeconds, new Money(Balance),
+        new Rate(RatePicoPerSecond), Carry, SettledAt, Status, Episode, LowBalanceWarned, new Money(UnreportedConsumption),
+        Holds.Select(h => new Hold(h.HoldId, new Money(h.Amount), h.PlacedAt, h.ExpiresAt))
             .ToImmutableSortedDictionary(h => h.HoldId, h => h, StringComparer.Ordinal),
         Version);
 }

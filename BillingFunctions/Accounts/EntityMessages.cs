@@ -1,5 +1,5 @@
 using BillingFunctions.Core.Accounts;
-using BillingFunctions.Local.Storage;
+using BillingFunctions.Server.Storage;
 using BillingFunctions.Orders;
 
 namespace BillingFunctions.Accounts;

@@ -1,4 +1,4 @@
-using BillingFunctions.Local.Webhooks;
+using BillingFunctions.Server.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BillingFunctions.Effects;

@@ -1,5 +1,5 @@
 using BillingFunctions.Accounts;
-using BillingFunctions.Local.Webhooks;
+using BillingFunctions.Server.Webhooks;
 
 namespace BillingFunctions.Effects;
 

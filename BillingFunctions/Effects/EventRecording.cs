@@ -1,5 +1,5 @@
 using BillingFunctions.Accounts;
-using BillingFunctions.Local.Storage;
+using BillingFunctions.Server.Storage;
 using BillingFunctions.Tables;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;

@@ -1,5 +1,5 @@
 using BillingFunctions.Accounts;
-using BillingFunctions.Local.Api;
+using BillingFunctions.Server.Api;
 using BillingFunctions.Transfers;
 using Microsoft.AspNetCore.Http;
 

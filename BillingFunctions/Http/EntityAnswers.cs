@@ -1,6 +1,6 @@
 using BillingFunctions.Accounts;
-using BillingFunctions.Local.Api;
-using BillingFunctions.Local.Engine;
+using BillingFunctions.Server.Api;
+using BillingFunctions.Server.Engine;
 using Microsoft.AspNetCore.Http;
 
 namespace BillingFunctions.Http;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using BillingFunctions.Local.Api;
+using BillingFunctions.Server.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,6 +1,7 @@
+using BillingFunctions.Core.Amounts;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Orders;
-using BillingFunctions.Local.Api;
+using BillingFunctions.Server.Api;
 using BillingFunctions.Tables;
 using Microsoft.AspNetCore.Http;
 
@@ -34,8 +35,8 @@ public static class OrderRequests
     }
 
     public static NotificationResponse Render(NotificationRow row) => new(row.RowKey, row.PartitionKey, row.BasketId, row.Attempt,
-        row.Status.ToLowerInvariant(), new Core.Money.Money(row.Amount).ToString(), row.Reason, Representations.Instant(row.At));
+        row.Status.ToLowerInvariant(), new Money(row.Amount).ToString(), row.Reason, Representations.Instant(row.At));
 
 }
 
-public sealed record OrderPlacementRequest(string UserId, string BasketId, Core.Money.Money Amount);
+public sealed record OrderPlacementRequest(string UserId, string BasketId, Money Amount);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using BillingFunctions.Core.Orders;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Orders;
 
@@ -40,7 +40,7 @@ public static class OrderWire
             reason = "Not an order message: basketId, userId and a positive attempt are required.";
             return false;
         }
-        if (!M.Money.TryParsePositive(parsed.Amount, out var amount, out var error))
+        if (!Money.TryParsePositive(parsed.Amount, out var amount, out var error))
         {
             reason = $"Not an order message: amount {error}.";
             return false;
@@ -55,7 +55,7 @@ public static class OrderWire
         result = null;
         try
         {
-            if (JsonSerializer.Deserialize<ResultBody>(body, Json) is not { } parsed || !M.Money.TryParsePositive(parsed.Amount, out var amount, out _)
+            if (JsonSerializer.Deserialize<ResultBody>(body, Json) is not { } parsed || !Money.TryParsePositive(parsed.Amount, out var amount, out _)
                 || !DateTime.TryParse(parsed.At, null, System.Globalization.DateTimeStyles.RoundtripKind, out var at)
                 || ParseStatus(parsed.Status) is not { } status)
                 return false;

@@ -1,5 +1,5 @@
 using BillingFunctions.Core.Orders;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Orders;
 
@@ -9,7 +9,7 @@ public sealed record StoredBasket(string BasketId, string UserId, long OpenedAt,
 {
     public static StoredBasket From(Basket b) => new(b.BasketId, b.UserId, b.OpenedAt, b.Status, b.Attempt, b.Amount.Units, b.DecidedAt, b.Reason);
 
-    public Basket ToBasket() => new(BasketId, UserId, OpenedAt, Status, Attempt, new M.Money(Amount), DecidedAt, Reason);
+    public Basket ToBasket() => new(BasketId, UserId, OpenedAt, Status, Attempt, new Money(Amount), DecidedAt, Reason);
 }
 
 /// <summary><see cref="PaymentResult"/> in serializable fields.</summary>
@@ -17,5 +17,5 @@ public sealed record StoredResult(string BasketId, string UserId, long Amount, i
 {
     public static StoredResult From(PaymentResult r) => new(r.BasketId, r.UserId, r.Amount.Units, r.Attempt, r.Status, r.Reason, r.At);
 
-    public PaymentResult ToResult() => new(BasketId, UserId, new M.Money(Amount), Attempt, Status, Reason, At);
+    public PaymentResult ToResult() => new(BasketId, UserId, new Money(Amount), Attempt, Status, Reason, At);
 }

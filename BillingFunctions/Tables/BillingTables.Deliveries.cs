@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using BillingFunctions.Accounts;
-using BillingFunctions.Local.Storage;
+using BillingFunctions.Server.Storage;
 
 namespace BillingFunctions.Tables;
 

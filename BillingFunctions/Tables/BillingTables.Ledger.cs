@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using BillingFunctions.Local.Storage;
+using BillingFunctions.Server.Storage;
 
 namespace BillingFunctions.Tables;
 

@@ -1,9 +1,10 @@
+using BillingFunctions.Core.Amounts;
 using Azure;
 using Azure.Data.Tables;
 using BillingFunctions.Accounts;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Orders;
-using BillingFunctions.Local.Storage;
+using BillingFunctions.Server.Storage;
 using BillingFunctions.Orders;
 
 namespace BillingFunctions.Tables;
@@ -71,7 +72,7 @@ public sealed class BasketRow : ITableEntity
         Amount = b.Amount.Units, DecidedAt = b.DecidedAt, Reason = b.Reason, ETag = etag,
     };
 
-    public Basket ToBasket() => new(PartitionKey, UserId, OpenedAt, Enum.Parse<OrderStatus>(Status), Attempt, new Core.Money.Money(Amount),
+    public Basket ToBasket() => new(PartitionKey, UserId, OpenedAt, Enum.Parse<OrderStatus>(Status), Attempt, new Money(Amount),
         DecidedAt, Reason);
 }
 

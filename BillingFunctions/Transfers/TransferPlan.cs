@@ -1,8 +1,8 @@
 using BillingFunctions.Accounts;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Transfers;
-using BillingFunctions.Local.Api;
-using M = BillingFunctions.Core.Money;
+using BillingFunctions.Server.Api;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Transfers;
 
@@ -26,7 +26,7 @@ public sealed record TransferPlan(EntityAnswer Answer, TransferLeg? Leg)
             return new TransferPlan(replayed, null);
         if (from?.Account is null || to?.Account is null)
             return Refused(new Rejection(RejectionKind.NotFound, $"No account '{(from?.Account is null ? request.From : request.To)}'."));
-        var outcome = TransferDecider.Decide(from.Account.ToState(), to.Account.ToState(), request.TransferId, new M.Money(request.Amount), now);
+        var outcome = TransferDecider.Decide(from.Account.ToState(), to.Account.ToState(), request.TransferId, new Money(request.Amount), now);
         if (outcome.Rejection is { } rejection)
             return Refused(rejection);
         var rendered = Representations.Render(200, new TransferResponse(

@@ -1,0 +1,74 @@
+using BillingFunctions.Core.Amounts;
+using BillingFunctions.Core.Accounts;
+using BillingFunctions.Core.Orders;
+using BillingFunctions.Server.Engine;
+using BillingFunctions.Server.Orders;
+using BillingFunctions.Server.Storage;
+
+namespace BillingFunctions.Server.Api;
+
+/// <summary>Baskets, orders (placed on the durable <c>orders</c> queue, answered 202) and the notifications of their results.</summary>
+public static class OrderEndpoints
+{
+    public static void MapOrders(this IEndpointRouteBuilder api)
+    {
+        api.MapPost("/baskets", OpenBasket).Produces<BasketResponse>();
+        api.MapPost("/orders", PlaceOrder).Produces<OrderAccepted>(202);
+        api.MapGet("/orders/{basketId}", GetOrder).Produces<OrderResponse>();
+        api.MapGet("/notifications", Notifications).Produces<Page<NotificationResponse>>();
+    }
+
+    private static async Task<IResult> OpenBasket(HttpRequest request, BillingEngine engine)
+    {
+        var (body, bodyProblem) = await JsonBody.ReadAsync(request);
+        if (body is null)
+            return bodyProblem!;
+        if (!body.TryId("userId", true, out var userId, out var problem))
+            return problem!;
+        return await Answers.From(() => engine.Submit(new OpenBasketRequest(userId!,
+            basket => Representations.Render(200, new BasketResponse(basket.BasketId)))));
+    }
+
+    private static async Task<IResult> PlaceOrder(HttpRequest request, BillingEngine engine, OrderQueues queues)
+    {
+        var (body, bodyProblem) = await JsonBody.ReadAsync(request);
+        if (body is null)
+            return bodyProblem!;
+        if (!body.TryId("userId", true, out var userId, out var problem)
+            || !body.TryId("basketId", true, out var basketId, out problem)
+            || !body.TryMoney("amount", true, out var amount, out problem))
+            return problem!;
+        return await Answers.From(() => engine.Submit(new PlaceOrderRequest(userId!, basketId!, amount!.Value, queues.Orders,
+            basket => Representations.Render(202, new OrderAccepted(basket.BasketId, "pending")))));
+    }
+
+    private static IResult GetOrder(string basketId, SqliteStore store)
+    {
+        if (!Answers.TryRouteId(basketId, "basketId", out var problem))
+            return problem!;
+        if (store.ReadBasket(basketId) is not { Status: not OrderStatus.None } basket)
+            return Problems.For(new Rejection(RejectionKind.NotFound, $"No order for basket '{basketId}'."));
+        return Results.Json(Representations.Order(basket), Representations.Json);
+    }
+
+    private static IResult Notifications(HttpRequest request, SqliteStore store)
+    {
+        var userId = request.Query["userId"].ToString();
+        if (!Answers.TryRouteId(userId, "userId", out var problem) || !Answers.TryPaging(request, out _, out var limit, out problem))
+            return problem!;
+        var beforeText = request.Query["before"].ToString();
+        long before = 0;
+        if (beforeText.Length > 0 && !long.TryParse(beforeText, System.Globalization.NumberStyles.None, null, out before))
+            return Problems.Validation("'before' must be a non-negative whole number (the 'next' of an earlier page).");
+        var notifications = store.ReadNotifications(userId, before, limit);
+        return Results.Json(new Page<NotificationResponse>(notifications.Select(Notification).ToList(),
+            notifications.Count == limit ? notifications[^1].Sequence : null), Representations.Json);
+    }
+
+    private static NotificationResponse Notification(Notification n) => new(n.Sequence, n.NotificationId, n.UserId, n.BasketId,
+        n.Attempt, n.Status == "paid" ? EventTypes.OrderPaid : EventTypes.OrderRejected, n.Status, new Money(n.Amount).ToString(),
+        n.Reason, Representations.Instant(n.At), Representations.Instant(n.RecordedAt));
+}
+
+public sealed record NotificationResponse(long Sequence, string NotificationId, string UserId, string BasketId, int Attempt, string Type,
+    string Status, string Amount, string? Reason, string At, string RecordedAt);

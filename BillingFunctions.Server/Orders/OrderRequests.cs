@@ -1,0 +1,88 @@
+using BillingFunctions.Core.Accounts;
+using BillingFunctions.Core.Orders;
+using BillingFunctions.Server.Engine;
+using BillingFunctions.Server.Queues;
+using BillingFunctions.Server.Storage;
+using BillingFunctions.Core.Amounts;
+
+namespace BillingFunctions.Server.Orders;
+
+/// <summary>Hands out the user's open basket, or opens one: a compare-and-set on the basket, done by the single writer.</summary>
+internal sealed class OpenBasketRequest(string userId, Func<Basket, Rendered> render) : AnsweredRequest
+{
+    public override void Apply(UnitOfWork work, long now)
+    {
+        if (!work.TryGetAccount(userId, out _))
+        {
+            Result(UnknownAccount(userId));
+            return;
+        }
+        var open = work.FindOpenBasket(userId);
+        var basket = OrderDecider.OpenBasket(open, userId, Guid.CreateVersion7().ToString("N"), now);
+        var rendered = render(basket);
+        if (!ReferenceEquals(basket, open))
+            work.Put(basket);
+        Result(new Written(rendered.Status, rendered.Body, false));
+    }
+}
+
+/// <summary>Places an order: the basket turns pending and its message joins the orders queue, in one commit.</summary>
+internal sealed class PlaceOrderRequest(string userId, string basketId, Money amount, DurableQueue orders, Func<Basket, Rendered> render)
+    : AnsweredRequest
+{
+    public override void Apply(UnitOfWork work, long now)
+    {
+        if (!work.TryGetAccount(userId, out _))
+        {
+            Result(UnknownAccount(userId));
+            return;
+        }
+        var placement = OrderDecider.Place(work.FindBasket(basketId), basketId, userId, amount);
+        if (placement.Rejection is { } rejection)
+        {
+            Result(new Refused(rejection));
+            return;
+        }
+        var rendered = render(placement.Basket!);
+        if (placement.Message is { } message)
+        {
+            work.Put(placement.Basket!);
+            orders.Enqueue(work, message.MessageId, OrderCodec.Write(message), now);
+        }
+        Result(new Written(rendered.Status, rendered.Body, false));
+    }
+}
+
+/// <summary>
+/// The billing consumer's charge: decide, and if anything changed, write the basket, the account and the payment
+/// result together. Every completion (re-)emits the result; duplicate detection and the notification id absorb repeats.
+/// </summary>
+internal sealed class ChargeOrderRequest(OrderMessage message, DurableQueue results) : ConfirmedRequest<OrderCharge>
+{
+    public override void Apply(UnitOfWork work, long now)
+    {
+        work.TryGetAccount(message.UserId, out var account);
+        var charge = OrderDecider.Charge(work.FindBasket(message.BasketId), message, account, now);
+        if (charge.Account is { } outcome)
+        {
+            if (outcome.Rejection is { } rejection)
+                throw new InvalidOperationException($"Recording an order outcome was refused: {rejection.Detail}");
+            work.Apply(account!, outcome, now);
+            work.Put(charge.Basket!);
+        }
+        if (charge.Result is { } result)
+            results.Enqueue(work, result.ResultId, OrderCodec.Write(result), now);
+        Decided(charge);
+    }
+}
+
+/// <summary>The notifications consumer records a payment result for its user, once per result id.</summary>
+internal sealed class RecordNotificationRequest(PaymentResult result) : ConfirmedRequest<bool>
+{
+    public override void Apply(UnitOfWork work, long now)
+    {
+        work.Batch.Notifications.Add(new Notification(result.ResultId, result.UserId, result.BasketId, result.Attempt,
+            SqliteStore.StatusName(result.Status), result.Amount.Units, result.Reason, result.At, now));
+        Decided(true);
+    }
+}

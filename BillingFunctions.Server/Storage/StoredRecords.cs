@@ -1,0 +1,32 @@
+using BillingFunctions.Core.Accounts;
+
+namespace BillingFunctions.Server.Storage;
+
+/// <summary>An event as committed: its place in the global order and its id.</summary>
+public sealed record StoredEvent(long Sequence, string EventId, AccountEvent Event);
+
+/// <summary>
+/// The answer first given to an operation id, replayed for every retry of the same request while the idempotency
+/// retention keeps it (from <paramref name="RecordedAt"/>, the writer's instant).
+/// </summary>
+public sealed record IdempotencyRecord(string Key, string Fingerprint, int Status, string Body, long RecordedAt);
+
+public enum DeliveryStatus { Pending, Delivered, Failed }
+
+/// <summary>One cut-off call owed to the platform, from the outbox; its id is the account.depleted event's id.</summary>
+public sealed record CutoffDelivery(
+    string EventId,
+    string AccountId,
+    string Url,
+    int Episode,
+    long DepletedAt,
+    long CreatedAt,
+    DeliveryStatus Status,
+    int Attempts,
+    long NextAttemptAt,
+    string? LastError = null,
+    long? DeliveredAt = null);
+
+/// <summary>A payment result as the notifications consumer recorded it for the user; its id is the result's id.</summary>
+public sealed record Notification(string NotificationId, string UserId, string BasketId, int Attempt, string Status, long Amount,
+    string? Reason, long At, long RecordedAt, long Sequence = 0);

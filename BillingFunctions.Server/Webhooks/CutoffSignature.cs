@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace BillingFunctions.Server.Webhooks;
+
+/// <summary>
+/// The webhook signature: <c>X-Billing-Signature: sha256=hex(HMAC-SHA256(secret, "{timestamp}.{eventId}.{userId}"))</c>.
+/// The receiver recomputes it from the headers and the query string and compares in constant time.
+/// </summary>
+public static class CutoffSignature
+{
+    public const string EventIdHeader = "X-Billing-Event-Id";
+    public const string TimestampHeader = "X-Billing-Timestamp";
+    public const string SignatureHeader = "X-Billing-Signature";
+    public const string AttemptHeader = "X-Billing-Attempt";
+
+    public static string Compute(string secret, long unixSeconds, string eventId, string userId)
+    {
+        var message = Encoding.UTF8.GetBytes($"{unixSeconds}.{eventId}.{userId}");
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message);
+        return "sha256=" + Convert.ToHexStringLower(mac);
+    }
+
+    public static bool Verify(string secret, string? timestamp, string? eventId, string? userId, string? signature)
+    {
+        if (!long.TryParse(timestamp, out var seconds) || eventId is null || userId is null || signature is null)
+            return false;
+        var expected = Encoding.ASCII.GetBytes(Compute(secret, seconds, eventId, userId));
+        return CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(signature));
+    }
+
+    /// <summary>The URL called: the configured one with <c>userId</c> added to its query string.</summary>
+    public static string Target(string cutoffUrl, string userId) =>
+        $"{cutoffUrl}{(cutoffUrl.Contains('?') ? '&' : '?')}userId={Uri.EscapeDataString(userId)}";
+}
