@@ -30,6 +30,9 @@ public sealed record BillingSettings(
     /// </summary>
     public IdempotencyRetention IdempotencyRetention { get; init; } = IdempotencyRetention.Default;
 
+    /// <summary>How write requests are read on this host: the same rules as the self-hosted server's.</summary>
+    public WriteRules WriteRules => new(DefaultCurrency, DefaultHoldExpirySeconds, AllowedCallbackHosts, AllowedPrivateCallbackHosts);
+
     public const string OrdersQueue = "orders";
     public const string ResultsTopic = "payment-results";
     public const string NotificationsSubscription = "notifications";

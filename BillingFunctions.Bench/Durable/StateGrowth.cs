@@ -1,10 +1,9 @@
-extern alias functions;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using BillingFunctions.Tests.Durable.Runtime;
-using functions::BillingFunctions.Accounts;
-using functions::BillingFunctions.Transfers;
+using BillingFunctions.Accounts;
+using BillingFunctions.Transfers;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
@@ -64,7 +63,7 @@ internal static class StateGrowth
             written += Probes;
             // A transfer locks both entities and reads both records whole: its cost follows the records' size.
             var transferMs = await Orchestrated(runtime, nameof(TransferOrchestration.Transfer),
-                new TransferRequest($"t-{written}", id, peer, 1));
+                new TransferWrite($"t-{written}", id, peer, 1));
             transfers++;
 
             var state = await runtime.Entities.GetSerializedStateAsync(AccountEntity.Id(id)) ?? "";

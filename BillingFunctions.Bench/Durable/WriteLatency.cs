@@ -1,9 +1,8 @@
-extern alias functions;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using BillingFunctions.Tests.Durable.Runtime;
 using DurableTask.AzureStorage;
-using functions::BillingFunctions.Accounts;
+using BillingFunctions.Accounts;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 

@@ -36,7 +36,7 @@ public static class AccountEndpoints
             return Problems.Validation("'currency' must be a three-letter upper-case code such as \"USD\".");
         if (cutoffUrl is not null && CallbackUrls.Problem(cutoffUrl, options.AllowedCallbackHosts, options.AllowedPrivateCallbackHosts) is { } urlProblem)
             return Problems.Validation(urlProblem);
-        return await Answers.From(() => engine.Open(accountId, currency, cutoffUrl, warningSeconds,
+        return await EngineAnswers.From(() => engine.Open(accountId, currency, cutoffUrl, warningSeconds,
             (state, created) => Representations.Render(created ? 201 : 200, Representations.Account(AccountView.Of(state)))));
     }
 
@@ -60,7 +60,7 @@ public static class AccountEndpoints
         if (!body.TryMoney("amount", true, out var amount, out problem)
             || !Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
             return problem!;
-        return await Answers.From(() => engine.Execute(accountId, command(operationId ?? NewOperationId(), amount!.Value),
+        return await EngineAnswers.From(() => engine.Execute(accountId, command(operationId ?? NewOperationId(), amount!.Value),
             Key(accountId, operationId), $"{verb}:{amount!.Value.Units}", RenderAccount));
     }
 
@@ -74,7 +74,7 @@ public static class AccountEndpoints
         if (!body.TryRate("ratePerSecond", out var rate, out problem)
             || !Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
             return problem!;
-        return await Answers.From(() => engine.Execute(accountId, new SetRate(operationId ?? NewOperationId(), rate),
+        return await EngineAnswers.From(() => engine.Execute(accountId, new SetRate(operationId ?? NewOperationId(), rate),
             Key(accountId, operationId), $"rate:{rate.PicoPerSecond}", RenderAccount));
     }
 

@@ -31,7 +31,7 @@ public static class HoldEndpoints
         var seconds = expiresIn ?? options.DefaultHoldExpirySeconds;
         operationId ??= $"hold:{holdId}";
         var expiresAt = engine.Now() + TimeSpan.FromSeconds(seconds).Ticks;
-        return await Answers.From(() => engine.Execute(accountId, new PlaceHold(operationId, holdId!, amount!.Value, expiresAt),
+        return await EngineAnswers.From(() => engine.Execute(accountId, new PlaceHold(operationId, holdId!, amount!.Value, expiresAt),
             AccountEndpoints.Key(accountId, operationId), $"hold:{holdId}:{amount!.Value.Units}:{seconds}", Render(holdId!, 201)));
     }
 
@@ -46,7 +46,7 @@ public static class HoldEndpoints
             || !Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
             return problem!;
         operationId ??= $"hold:{holdId}:capture";
-        return await Answers.From(() => engine.Execute(accountId, new CaptureHold(operationId, holdId, amount),
+        return await EngineAnswers.From(() => engine.Execute(accountId, new CaptureHold(operationId, holdId, amount),
             AccountEndpoints.Key(accountId, operationId), $"capture:{holdId}:{amount?.Units.ToString() ?? "all"}", Render(holdId, 200)));
     }
 
@@ -60,7 +60,7 @@ public static class HoldEndpoints
         if (!Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
             return problem!;
         operationId ??= $"hold:{holdId}:release";
-        return await Answers.From(() => engine.Execute(accountId, new ReleaseHold(operationId, holdId),
+        return await EngineAnswers.From(() => engine.Execute(accountId, new ReleaseHold(operationId, holdId),
             AccountEndpoints.Key(accountId, operationId), $"release:{holdId}", Render(holdId, 200)));
     }
 

@@ -25,7 +25,7 @@ public static class OrderEndpoints
             return bodyProblem!;
         if (!body.TryId("userId", true, out var userId, out var problem))
             return problem!;
-        return await Answers.From(() => engine.Submit(new OpenBasketRequest(userId!,
+        return await EngineAnswers.From(() => engine.Submit(new OpenBasketRequest(userId!,
             basket => Representations.Render(200, new BasketResponse(basket.BasketId)))));
     }
 
@@ -38,7 +38,7 @@ public static class OrderEndpoints
             || !body.TryId("basketId", true, out var basketId, out problem)
             || !body.TryMoney("amount", true, out var amount, out problem))
             return problem!;
-        return await Answers.From(() => engine.Submit(new PlaceOrderRequest(userId!, basketId!, amount!.Value, queues.Orders,
+        return await EngineAnswers.From(() => engine.Submit(new PlaceOrderRequest(userId!, basketId!, amount!.Value, queues.Orders,
             basket => Representations.Render(202, new OrderAccepted(basket.BasketId, "pending")))));
     }
 

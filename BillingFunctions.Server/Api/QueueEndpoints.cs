@@ -31,7 +31,7 @@ public static class QueueEndpoints
                 return Problems.For(new Rejection(RejectionKind.NotFound, $"No queue '{queue}'."));
             if (!long.TryParse(sequence, NumberStyles.None, CultureInfo.InvariantCulture, out var deadLetterSequence) || deadLetterSequence <= 0)
                 return Problems.For(new Rejection(RejectionKind.Validation, "A dead letter's sequence is a positive whole number."));
-            return await Answers.From(() => found.ResubmitAsync(deadLetterSequence), message => message is null
+            return await EngineAnswers.From(() => found.ResubmitAsync(deadLetterSequence), message => message is null
                 ? Problems.For(new Rejection(RejectionKind.NotFound,
                     $"No dead letter {deadLetterSequence} in queue '{queue}' (it may have been resubmitted already)."))
                 : Results.Json(new

@@ -22,7 +22,7 @@ public static class TransferEndpoints
             return problem!;
         if (transferId is null)
             return Problems.Validation("'transferId' (or the Idempotency-Key header) is required.");
-        return await Answers.From(() => engine.Transfer(from!, to!, transferId, amount!.Value, $"{from}>{to}:{amount!.Value.Units}",
+        return await EngineAnswers.From(() => engine.Transfer(from!, to!, transferId, amount!.Value, $"{from}>{to}:{amount!.Value.Units}",
             RenderTransfer));
     }
 

@@ -1,8 +1,7 @@
-extern alias functions;
 using Azure.Data.Tables;
 using BillingFunctions.Tests.Durable.Runtime;
 using BillingFunctions.Tests.Support;
-using functions::BillingFunctions.Tables;
+using BillingFunctions.Tables;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BillingFunctions.Tests.Durable;

@@ -1,7 +1,6 @@
-extern alias functions;
 using System.Reflection;
 using BillingFunctions.Tests.Durable.Runtime;
-using functions::BillingFunctions.Accounts;
+using BillingFunctions.Accounts;
 using Microsoft.Azure.Functions.Worker;
 
 namespace BillingFunctions.Tests.Durable;

@@ -1,11 +1,10 @@
-extern alias functions;
 using System.Text.Json;
 using Azure.Data.Tables;
 using BillingFunctions.Server.Webhooks;
 using BillingFunctions.Tests.Durable.Runtime;
 using BillingFunctions.Tests.Support;
-using functions::BillingFunctions.Accounts;
-using functions::BillingFunctions.Tables;
+using BillingFunctions.Accounts;
+using BillingFunctions.Tables;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BillingFunctions.Tests.Durable;

@@ -1,11 +1,10 @@
-extern alias functions;
 using Azure.Messaging.ServiceBus;
 using BillingFunctions.Core.Orders;
 using BillingFunctions.Tests.Durable.Runtime;
 using BillingFunctions.Tests.Support;
-using functions::BillingFunctions.Accounts;
-using functions::BillingFunctions.Http;
-using functions::BillingFunctions.Orders;
+using BillingFunctions.Accounts;
+using BillingFunctions.Http;
+using BillingFunctions.Orders;
 using Microsoft.Extensions.DependencyInjection;
 using BillingFunctions.Core.Amounts;
 

@@ -1,4 +1,3 @@
-extern alias functions;
 using System.Text.Json;
 using BillingFunctions.Tests.Durable.Runtime;
 using BillingFunctions.Tests.Support;

@@ -1,4 +1,3 @@
-extern alias functions;
 using BillingFunctions.Tests.Durable.Runtime;
 using BillingFunctions.Tests.Support;
 
@@ -43,7 +42,7 @@ public sealed class TransferTests(DurableFixture fixture) : IClassFixture<Durabl
 
         // Neither entity is left locked.
         foreach (var id in new[] { a, b })
-            Assert.Null((await Runtime.Client.Entities.GetEntityAsync(functions::BillingFunctions.Accounts.AccountEntity.Id(id), includeState: false))!.LockedBy);
+            Assert.Null((await Runtime.Client.Entities.GetEntityAsync(BillingFunctions.Accounts.AccountEntity.Id(id), includeState: false))!.LockedBy);
     }
 
     [Fact]

@@ -1,8 +1,7 @@
-extern alias functions;
 using System.Text.Json;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Identity;
-using functions::BillingFunctions.Accounts;
+using BillingFunctions.Accounts;
 
 namespace BillingFunctions.Tests.Functions;
 

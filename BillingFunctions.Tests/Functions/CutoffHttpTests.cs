@@ -1,4 +1,3 @@
-extern alias functions;
 using System.Net;
 using BillingFunctions.Tests.Support;
 using Microsoft.AspNetCore.Builder;
@@ -7,8 +6,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using functions::BillingFunctions;
-using functions::BillingFunctions.Effects;
+using BillingFunctions;
+using BillingFunctions.Effects;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BillingFunctions.Tests.Functions;

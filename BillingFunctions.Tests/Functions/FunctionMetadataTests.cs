@@ -1,14 +1,13 @@
-extern alias functions;
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Text.Json;
 using BillingFunctions.Tests.Fuzzing;
 using BillingFunctions.Tests.Support;
-using functions::BillingFunctions.Accounts;
-using functions::BillingFunctions.Effects;
-using functions::BillingFunctions.Orders;
-using functions::BillingFunctions.Transfers;
+using BillingFunctions.Accounts;
+using BillingFunctions.Effects;
+using BillingFunctions.Orders;
+using BillingFunctions.Transfers;
 
 namespace BillingFunctions.Tests.Functions;
 

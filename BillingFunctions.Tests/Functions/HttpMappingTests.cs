@@ -1,10 +1,9 @@
-extern alias functions;
 using System.Text;
 using System.Text.Json;
 using BillingFunctions.Core.Accounts;
-using functions::BillingFunctions;
-using functions::BillingFunctions.Accounts;
-using functions::BillingFunctions.Http;
+using BillingFunctions;
+using BillingFunctions.Accounts;
+using BillingFunctions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
@@ -44,11 +43,11 @@ public class HttpMappingTests
     [Fact]
     public async Task A_credit_becomes_an_entity_write_with_the_servers_fingerprint()
     {
-        var (write, problem) = await AccountRequests.Move(Request("""{"amount":"12.5"}""", "topup-1"), "alice", WriteKind.Credit);
+        var (write, problem) = await WriteRequests.Move(Request("""{"amount":"12.5"}""", "topup-1"), "alice", WriteKind.Credit);
         Assert.Null(problem);
         Assert.Equal(new AccountWrite(WriteKind.Credit, "alice", "topup-1", true, "credit:12500000", Amount: 12_500_000), write);
 
-        var (anonymous, _) = await AccountRequests.Move(Request("""{"amount":"1"}"""), "alice", WriteKind.Debit);
+        var (anonymous, _) = await WriteRequests.Move(Request("""{"amount":"1"}"""), "alice", WriteKind.Debit);
         Assert.False(anonymous!.Remember);
         Assert.StartsWith("op:", anonymous.OperationId);
     }
@@ -62,7 +61,7 @@ public class HttpMappingTests
     public async Task Bad_input_is_a_400_problem_and_no_write(string json)
     {
         var request = Request(json);
-        var (write, problem) = await AccountRequests.Move(request, "alice", WriteKind.Credit);
+        var (write, problem) = await WriteRequests.Move(request, "alice", WriteKind.Credit);
         Assert.Null(write);
         var (status, contentType, body, _) = await Execute(problem!, request);
         Assert.Equal(400, status);
@@ -73,22 +72,22 @@ public class HttpMappingTests
     [Fact]
     public async Task Holds_transfers_and_accounts_parse_like_the_self_hosted_server()
     {
-        var (hold, _) = await AccountRequests.Hold(Request("""{"holdId":"h1","amount":"2"}"""), "alice", Settings);
+        var (hold, _) = await WriteRequests.Hold(Request("""{"holdId":"h1","amount":"2"}"""), "alice", Settings.WriteRules);
         Assert.Equal(("hold:h1", true, "hold:h1:2000000:604800", 604800), (hold!.OperationId, hold.Remember, hold.Fingerprint, hold.ExpiresInSeconds));
 
-        var (transfer, transferProblem) = await AccountRequests.Transfer(Request("""{"from":"a","to":"b","amount":"3"}"""));
+        var (transfer, transferProblem) = await WriteRequests.Transfer(Request("""{"from":"a","to":"b","amount":"3"}"""));
         Assert.Null(transfer);
         Assert.Equal(400, (await Execute(transferProblem!, Request(null))).Status);
 
-        var (open, openProblem) = await AccountRequests.Open(Request("""{"cutoffUrl":"http://10.0.0.1/x"}"""), "alice", Settings);
+        var (open, openProblem) = await WriteRequests.Open(Request("""{"cutoffUrl":"http://10.0.0.1/x"}"""), "alice", Settings.WriteRules);
         Assert.Null(open);
         Assert.Equal(400, (await Execute(openProblem!, Request(null))).Status);
         // A host listed only as one that may reach private addresses is a listed callback host too, as on the server.
         var privateOnly = Settings with { AllowedCallbackHosts = [], AllowedPrivateCallbackHosts = ["hooks.internal"] };
-        var (listed, listedProblem) = await AccountRequests.Open(Request("""{"cutoffUrl":"http://hooks.internal/x"}"""), "alice", privateOnly);
+        var (listed, listedProblem) = await WriteRequests.Open(Request("""{"cutoffUrl":"http://hooks.internal/x"}"""), "alice", privateOnly.WriteRules);
         Assert.Null(listedProblem);
         Assert.NotNull(listed);
-        var (routeWrite, routeProblem) = await AccountRequests.Move(Request("""{"amount":"1"}"""), "no spaces", WriteKind.Credit);
+        var (routeWrite, routeProblem) = await WriteRequests.Move(Request("""{"amount":"1"}"""), "no spaces", WriteKind.Credit);
         Assert.Null(routeWrite);
         Assert.NotNull(routeProblem);
     }

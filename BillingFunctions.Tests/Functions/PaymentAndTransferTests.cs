@@ -1,10 +1,9 @@
-extern alias functions;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Identity;
 using BillingFunctions.Core.Orders;
-using functions::BillingFunctions.Accounts;
-using functions::BillingFunctions.Orders;
-using functions::BillingFunctions.Transfers;
+using BillingFunctions.Accounts;
+using BillingFunctions.Orders;
+using BillingFunctions.Transfers;
 using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Functions;
@@ -100,7 +99,7 @@ public class PaymentAndTransferTests
     {
         var from = Funded("a", 10_000_000);
         var to = Funded("b", 0);
-        var request = new TransferRequest("t-1", "a", "b", 3_000_000);
+        var request = new TransferWrite("t-1", "a", "b", 3_000_000);
         var plan = TransferPlan.Decide(from, to, request, T0 + 5);
         Assert.NotNull(plan.Leg);
         AccountBook.Transfer(from, plan.Leg!, "a", T0 + 5, Retention);
@@ -121,7 +120,7 @@ public class PaymentAndTransferTests
         var hour = TimeSpan.TicksPerHour;
         var from = Funded("a", 10_000_000);
         var to = Funded("b", 0);
-        var request = new TransferRequest("t-1", "a", "b", 3_000_000);
+        var request = new TransferWrite("t-1", "a", "b", 3_000_000);
         var first = TransferPlan.Decide(from, to, request, T0);
         AccountBook.Transfer(from, first.Leg!, "a", T0, retention);
         AccountBook.Transfer(to, first.Leg!, "b", T0, retention);
@@ -158,7 +157,7 @@ public class PaymentAndTransferTests
         var retention = IdempotencyRetention.FromHours(1);
         var from = Funded("a", 10_000_000);
         var to = Funded("b", 0);
-        var leg = TransferPlan.Decide(from, to, new TransferRequest("t-1", "a", "b", 1_000_000), T0).Leg!;
+        var leg = TransferPlan.Decide(from, to, new TransferWrite("t-1", "a", "b", 1_000_000), T0).Leg!;
         AccountBook.Transfer(from, leg, "a", T0, retention);
         Assert.True(AccountBook.Transfer(from, leg, "a", T0 + TimeSpan.TicksPerHour - 1, retention).Answer.Replayed);
         var later = leg with { At = T0 + TimeSpan.TicksPerHour };
@@ -171,10 +170,10 @@ public class PaymentAndTransferTests
     {
         var from = Funded("a", 1_000_000);
         Assert.Equal(RejectionKind.InsufficientFunds,
-            TransferPlan.Decide(from, Funded("b", 0), new TransferRequest("t", "a", "b", 2_000_000), T0).Answer.Rejection?.Kind);
+            TransferPlan.Decide(from, Funded("b", 0), new TransferWrite("t", "a", "b", 2_000_000), T0).Answer.Rejection?.Kind);
         Assert.Equal(RejectionKind.CurrencyMismatch,
-            TransferPlan.Decide(from, Funded("e", 0, "EUR"), new TransferRequest("t", "a", "e", 1), T0).Answer.Rejection?.Kind);
-        var missing = TransferPlan.Decide(from, new AccountRecord(), new TransferRequest("t", "a", "nobody", 1), T0);
+            TransferPlan.Decide(from, Funded("e", 0, "EUR"), new TransferWrite("t", "a", "e", 1), T0).Answer.Rejection?.Kind);
+        var missing = TransferPlan.Decide(from, new AccountRecord(), new TransferWrite("t", "a", "nobody", 1), T0);
         Assert.Equal((RejectionKind.NotFound, (TransferLeg?)null), (missing.Answer.Rejection?.Kind, missing.Leg));
         Assert.Equal(1_000_000, from.Account!.Balance);
     }

@@ -1,14 +1,12 @@
-extern alias functions;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Orders;
 using BillingFunctions.Server.Webhooks;
-using functions::BillingFunctions;
-using functions::BillingFunctions.Accounts;
-using functions::BillingFunctions.Effects;
-using functions::BillingFunctions.Orders;
-using functions::BillingFunctions.Tables;
+using BillingFunctions;
+using BillingFunctions.Accounts;
+using BillingFunctions.Effects;
+using BillingFunctions.Orders;
+using BillingFunctions.Tables;
 using BillingFunctions.Core.Amounts;
-using StoredEvent = functions::BillingFunctions.Server.Storage.StoredEvent;
 
 namespace BillingFunctions.Tests.Functions;
 

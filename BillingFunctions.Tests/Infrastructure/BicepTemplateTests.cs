@@ -1,8 +1,7 @@
-extern alias functions;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml;
-using functions::BillingFunctions;
+using BillingFunctions;
 
 namespace BillingFunctions.Tests.Infrastructure;
 

@@ -258,7 +258,7 @@ public sealed class SecurityTests(SecuredServer fixture) : IClassFixture<Secured
     [InlineData("2001:4860:4860::8888", false)]
     [InlineData("64:ff9b::808:808", false)]
     public void Private_address_ranges_are_told_from_public_ones(string address, bool isPrivate) =>
-        Assert.Equal(isPrivate, BillingFunctions.Server.Webhooks.PrivateAddresses.Contains(System.Net.IPAddress.Parse(address)));
+        Assert.Equal(isPrivate, PrivateAddresses.Contains(System.Net.IPAddress.Parse(address)));
 
     // ---------------------------------------------------------------- helpers
 

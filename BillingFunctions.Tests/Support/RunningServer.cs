@@ -158,7 +158,7 @@ public static class Api
 public static class ProblemAssert
 {
     /// <summary>The product's problem type prefix, read from the server code so tests and server cannot drift.</summary>
-    public const string Prefix = BillingFunctions.Server.Api.Problems.TypePrefix;
+    public const string Prefix = Problems.TypePrefix;
 
     public static async Task Is(HttpResponseMessage response, System.Net.HttpStatusCode status, string? kind = null)
     {

@@ -1,11 +1,10 @@
-extern alias functions;
 using BillingFunctions.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using functions::BillingFunctions;
-using functions::BillingFunctions.Effects;
-using functions::BillingFunctions.Tables;
+using BillingFunctions;
+using BillingFunctions.Effects;
+using BillingFunctions.Tables;
 
 namespace BillingFunctions.Tests.Tables;
 

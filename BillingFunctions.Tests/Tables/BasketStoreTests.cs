@@ -1,9 +1,8 @@
-extern alias functions;
 using Azure;
 using Azure.Data.Tables;
 using BillingFunctions.Core.Orders;
-using functions::BillingFunctions.Orders;
-using functions::BillingFunctions.Tables;
+using BillingFunctions.Orders;
+using BillingFunctions.Tables;
 using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Tables;

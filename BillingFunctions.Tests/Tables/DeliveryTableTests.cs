@@ -1,8 +1,7 @@
-extern alias functions;
 using BillingFunctions.Server.Storage;
 using BillingFunctions.Tests.Support;
-using functions::BillingFunctions.Accounts;
-using functions::BillingFunctions.Tables;
+using BillingFunctions.Accounts;
+using BillingFunctions.Tables;
 
 namespace BillingFunctions.Tests.Tables;
 

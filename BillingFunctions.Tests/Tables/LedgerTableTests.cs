@@ -1,12 +1,10 @@
-extern alias functions;
 using System.Net;
 using BillingFunctions.Core.Identity;
 using BillingFunctions.Tests.Support;
 using Microsoft.Extensions.Configuration;
-using functions::BillingFunctions;
-using functions::BillingFunctions.Accounts;
-using functions::BillingFunctions.Tables;
-using StoredEvent = functions::BillingFunctions.Server.Storage.StoredEvent;
+using BillingFunctions;
+using BillingFunctions.Accounts;
+using BillingFunctions.Tables;
 
 namespace BillingFunctions.Tests.Tables;
 

@@ -1,10 +1,9 @@
-extern alias functions;
 using Azure.Data.Tables;
 using BillingFunctions.Core.Orders;
 using Microsoft.Extensions.Logging.Abstractions;
-using functions::BillingFunctions;
-using functions::BillingFunctions.Orders;
-using functions::BillingFunctions.Tables;
+using BillingFunctions;
+using BillingFunctions.Orders;
+using BillingFunctions.Tables;
 using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Tables;

@@ -3,8 +3,6 @@ using BillingFunctions.Core.Holds;
 using BillingFunctions.Core.Identity;
 using BillingFunctions.Core.Orders;
 using BillingFunctions.Core.Transfers;
-using BillingFunctions.Server.Api;
-using BillingFunctions.Server.Storage;
 using BillingFunctions.Orders;
 using BillingFunctions.Core.Amounts;
 

@@ -1,6 +1,5 @@
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Http;
-using BillingFunctions.Server.Api;
 using BillingFunctions.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -19,37 +18,37 @@ public sealed class AccountFunctions(BillingSettings settings, BillingTables tab
     [Function("OpenAccount")]
     public Task<IActionResult> Open([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "accounts/{accountId}")] HttpRequest request,
         string accountId, [DurableClient] DurableTaskClient client) =>
-        Write(request, client, () => AccountRequests.Open(request, accountId, settings));
+        Write(request, client, () => WriteRequests.Open(request, accountId, settings.WriteRules));
 
     [Function("CreditAccount")]
     public Task<IActionResult> Credit([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "accounts/{accountId}/credits")] HttpRequest request,
         string accountId, [DurableClient] DurableTaskClient client) =>
-        Write(request, client, () => AccountRequests.Move(request, accountId, WriteKind.Credit));
+        Write(request, client, () => WriteRequests.Move(request, accountId, WriteKind.Credit));
 
     [Function("DebitAccount")]
     public Task<IActionResult> Debit([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "accounts/{accountId}/debits")] HttpRequest request,
         string accountId, [DurableClient] DurableTaskClient client) =>
-        Write(request, client, () => AccountRequests.Move(request, accountId, WriteKind.Debit));
+        Write(request, client, () => WriteRequests.Move(request, accountId, WriteKind.Debit));
 
     [Function("SetRate")]
     public Task<IActionResult> SetRate([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "accounts/{accountId}/rate")] HttpRequest request,
         string accountId, [DurableClient] DurableTaskClient client) =>
-        Write(request, client, () => AccountRequests.Rate(request, accountId));
+        Write(request, client, () => WriteRequests.Rate(request, accountId));
 
     [Function("PlaceHold")]
     public Task<IActionResult> PlaceHold([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "accounts/{accountId}/holds")] HttpRequest request,
         string accountId, [DurableClient] DurableTaskClient client) =>
-        Write(request, client, () => AccountRequests.Hold(request, accountId, settings));
+        Write(request, client, () => WriteRequests.Hold(request, accountId, settings.WriteRules));
 
     [Function("CaptureHold")]
     public Task<IActionResult> Capture([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "accounts/{accountId}/holds/{holdId}/capture")]
         HttpRequest request, string accountId, string holdId, [DurableClient] DurableTaskClient client) =>
-        Write(request, client, () => AccountRequests.Capture(request, accountId, holdId));
+        Write(request, client, () => WriteRequests.Capture(request, accountId, holdId));
 
     [Function("ReleaseHold")]
     public Task<IActionResult> Release([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "accounts/{accountId}/holds/{holdId}/release")]
         HttpRequest request, string accountId, string holdId, [DurableClient] DurableTaskClient client) =>
-        Write(request, client, () => AccountRequests.Release(request, accountId, holdId));
+        Write(request, client, () => WriteRequests.Release(request, accountId, holdId));
 
     [Function("GetAccount")]
     public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}")] HttpRequest request,
@@ -87,7 +86,7 @@ public sealed class AccountFunctions(BillingSettings settings, BillingTables tab
             if (await Read(client, accountId) is null)
                 return NoAccount(accountId);
             var events = await tables.ReadLedger(accountId, after, limit, request.HttpContext.RequestAborted);
-            return Results.Json(new Server.Api.Page<EventResponse>(events.Select(Representations.Event).ToList(),
+            return Results.Json(new Contract.Page<EventResponse>(events.Select(Representations.Event).ToList(),
                 events.Count == limit ? events[^1].Sequence : null), Representations.Json);
         });
 

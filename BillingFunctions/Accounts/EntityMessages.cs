@@ -1,29 +1,7 @@
 using BillingFunctions.Core.Accounts;
-using BillingFunctions.Server.Storage;
 using BillingFunctions.Orders;
 
 namespace BillingFunctions.Accounts;
-
-public enum WriteKind { Open, Credit, Debit, Rate, Hold, Capture, Release }
-
-/// <summary>
-/// One write to one account as the entity receives it: flat and serializable, because it crosses the Durable runtime
-/// as JSON. <c>Remember</c> is false when the caller gave no operation id (applied once, nothing to replay).
-/// The fingerprint is the request's identity for replays: the same id with another fingerprint is a conflict.
-/// </summary>
-public sealed record AccountWrite(
-    WriteKind Kind,
-    string AccountId,
-    string OperationId,
-    bool Remember,
-    string Fingerprint,
-    long? Amount = null,
-    long? RatePicoPerSecond = null,
-    string? HoldId = null,
-    int? ExpiresInSeconds = null,
-    string? Currency = null,
-    string? CutoffUrl = null,
-    int? LowBalanceWarningSeconds = null);
 
 /// <summary>One side of a transfer, decided by each entity at the instant the orchestration chose, with the answer both sides keep for replays.</summary>
 public sealed record TransferLeg(string TransferId, string From, string To, long Amount, long At, string Fingerprint, int Status, string Body);

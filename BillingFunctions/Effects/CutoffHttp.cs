@@ -1,4 +1,3 @@
-using BillingFunctions.Server.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BillingFunctions.Effects;

@@ -1,5 +1,4 @@
 using BillingFunctions.Accounts;
-using BillingFunctions.Server.Webhooks;
 
 namespace BillingFunctions.Effects;
 

@@ -1,5 +1,4 @@
 using BillingFunctions.Accounts;
-using BillingFunctions.Server.Storage;
 using BillingFunctions.Tables;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;

@@ -1,6 +1,4 @@
 using BillingFunctions.Accounts;
-using BillingFunctions.Server.Api;
-using BillingFunctions.Server.Engine;
 using Microsoft.AspNetCore.Http;
 
 namespace BillingFunctions.Http;
@@ -8,7 +6,7 @@ namespace BillingFunctions.Http;
 /// <summary>Entity answers to HTTP responses through the self-hosted server's one mapping (status, body, replay header, problems).</summary>
 public static class EntityAnswers
 {
-    public static Task<IResult> ToResult(EntityAnswer answer) => Answers.From(() => Task.FromResult<WriteResult>(
+    public static Task<IResult> ToResult(EntityAnswer answer) => Task.FromResult(Answers.ToResult(
         answer.Rejection is { } rejection ? new Refused(rejection) : new Written(answer.Status, answer.Body!, answer.Replayed)));
 
     /// <summary>The write did not answer in time. It may still be applied: retrying with the same operation id is safe.</summary>

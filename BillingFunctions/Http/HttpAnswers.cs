@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using BillingFunctions.Server.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 

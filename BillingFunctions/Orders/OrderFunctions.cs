@@ -3,7 +3,6 @@ using BillingFunctions.Accounts;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Orders;
 using BillingFunctions.Http;
-using BillingFunctions.Server.Api;
 using BillingFunctions.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -86,7 +85,7 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
                                cancellationToken: request.HttpContext.RequestAborted))
                 rows.Add(OrderRequests.Render(row));
             // A user's results are one partition; newest first, like the self-hosted server (which also pages them).
-            return Results.Json(new Server.Api.Page<NotificationResponse>(rows.OrderByDescending(r => r.At, StringComparer.Ordinal).ToList(), null),
+            return Results.Json(new Contract.Page<NotificationResponse>(rows.OrderByDescending(r => r.At, StringComparer.Ordinal).ToList(), null),
                 Representations.Json);
         });
 

@@ -1,7 +1,6 @@
 using BillingFunctions.Core.Amounts;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Orders;
-using BillingFunctions.Server.Api;
 using BillingFunctions.Tables;
 using Microsoft.AspNetCore.Http;
 

@@ -1,7 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
 using BillingFunctions.Accounts;
-using BillingFunctions.Server.Storage;
 
 namespace BillingFunctions.Tables;
 

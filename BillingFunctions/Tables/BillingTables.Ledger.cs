@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using BillingFunctions.Server.Storage;
 
 namespace BillingFunctions.Tables;
 

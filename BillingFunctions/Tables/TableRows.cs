@@ -4,7 +4,6 @@ using Azure.Data.Tables;
 using BillingFunctions.Accounts;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Orders;
-using BillingFunctions.Server.Storage;
 using BillingFunctions.Orders;
 
 namespace BillingFunctions.Tables;

@@ -15,7 +15,7 @@ public sealed class TransferFunctions(BillingSettings settings)
         [DurableClient] DurableTaskClient client) =>
         HttpAnswers.Guarded(request, settings, async () =>
         {
-            var (transfer, problem) = await AccountRequests.Transfer(request);
+            var (transfer, problem) = await WriteRequests.Transfer(request);
             if (transfer is null)
                 return problem!;
             var (done, answer) = await Orchestrations.RunAsync<EntityAnswer>(client, nameof(TransferOrchestration.Transfer), transfer,

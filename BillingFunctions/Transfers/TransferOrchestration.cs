@@ -10,7 +10,7 @@ public static class TransferOrchestration
     [Function(nameof(Transfer))]
     public static async Task<EntityAnswer> Transfer([OrchestrationTrigger] TaskOrchestrationContext context)
     {
-        var request = context.GetInput<TransferRequest>()!;
+        var request = context.GetInput<TransferWrite>()!;
         var now = context.CurrentUtcDateTime.Ticks;
         var from = AccountEntity.Id(request.From);
         var to = AccountEntity.Id(request.To);

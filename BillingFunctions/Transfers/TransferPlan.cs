@@ -1,17 +1,9 @@
 using BillingFunctions.Accounts;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Transfers;
-using BillingFunctions.Server.Api;
 using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Transfers;
-
-/// <summary>A transfer as requested over HTTP: both accounts, the amount (micro-units) and the caller's transfer id.</summary>
-public sealed record TransferRequest(string TransferId, string From, string To, long Amount)
-{
-    /// <summary>The same request identity the self-hosted server uses for replays.</summary>
-    public string Fingerprint => $"{From}>{To}:{Amount}";
-}
 
 /// <summary>What the transfer orchestration does next: answer at once (replay or rejection), or send both legs.</summary>
 public sealed record TransferPlan(EntityAnswer Answer, TransferLeg? Leg)
@@ -20,7 +12,7 @@ public sealed record TransferPlan(EntityAnswer Answer, TransferLeg? Leg)
     /// Decides a transfer from both accounts' records, read inside the critical section that locks both entities,
     /// so the legs the entities then apply at the same instant decide exactly as here: both or neither.
     /// </summary>
-    public static TransferPlan Decide(AccountRecord? from, AccountRecord? to, TransferRequest request, long now)
+    public static TransferPlan Decide(AccountRecord? from, AccountRecord? to, TransferWrite request, long now)
     {
         if (AccountBook.TransferReplay(from, request.TransferId, request.Fingerprint) is { } replayed)
             return new TransferPlan(replayed, null);

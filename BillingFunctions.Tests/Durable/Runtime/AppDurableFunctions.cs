@@ -1,9 +1,8 @@
-extern alias functions;
 using DurableTask.Core;
-using functions::BillingFunctions.Accounts;
-using functions::BillingFunctions.Effects;
-using functions::BillingFunctions.Orders;
-using functions::BillingFunctions.Transfers;
+using BillingFunctions.Accounts;
+using BillingFunctions.Effects;
+using BillingFunctions.Orders;
+using BillingFunctions.Transfers;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Worker.Shims;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +35,7 @@ public static class AppDurableFunctions
     {
         worker.AddTaskOrchestrations(
             Orchestration<AccountWrite, EntityAnswer>(shims, nameof(AccountFunctions.AccountWrite), AccountFunctions.AccountWrite),
-            Orchestration<TransferRequest, EntityAnswer>(shims, nameof(TransferOrchestration.Transfer), TransferOrchestration.Transfer),
+            Orchestration<TransferWrite, EntityAnswer>(shims, nameof(TransferOrchestration.Transfer), TransferOrchestration.Transfer),
             Orchestration<ChargeRequest, PaymentDecision>(shims, nameof(OrderFunctions.ChargeOrder), OrderFunctions.ChargeOrder),
             Orchestration<EventBatch, object?>(shims, nameof(EventRecording.RecordEvents), async context =>
             {

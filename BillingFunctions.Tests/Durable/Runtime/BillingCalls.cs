@@ -1,7 +1,6 @@
-extern alias functions;
 using System.Text.Json;
-using functions::BillingFunctions.Accounts;
-using functions::BillingFunctions.Transfers;
+using BillingFunctions.Accounts;
+using BillingFunctions.Transfers;
 
 namespace BillingFunctions.Tests.Durable.Runtime;
 

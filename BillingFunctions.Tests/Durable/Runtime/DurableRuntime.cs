@@ -1,8 +1,7 @@
-extern alias functions;
 using BillingFunctions.Tests.Support;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
-using functions::BillingFunctions;
+using BillingFunctions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker.Extensions.DurableTask;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace BillingFunctions.Server.Webhooks;
+namespace BillingFunctions.Contract.Webhooks;
 
 /// <summary>
 /// Addresses a cut-off call must not reach unless the operator said so: loopback, private, carrier-grade NAT,

@@ -1,17 +1,18 @@
-using BillingFunctions.Accounts;
-using BillingFunctions.Server.Api;
-using BillingFunctions.Transfers;
-using Microsoft.AspNetCore.Http;
+using BillingFunctions.Contract.Writes;
 
-namespace BillingFunctions.Http;
+namespace BillingFunctions.Contract.Http;
+
+/// <summary>The host settings that decide how a write request is read: defaults and the allowed callback hosts.</summary>
+public sealed record WriteRules(string DefaultCurrency, int DefaultHoldExpirySeconds,
+    IReadOnlyList<string> AllowedCallbackHosts, IReadOnlyList<string> AllowedPrivateCallbackHosts);
 
 /// <summary>
-/// HTTP requests to entity writes, with the self-hosted server's parsing and validation (the same JsonBody, Problems,
-/// operation-id and fingerprint rules), so both hosts accept and refuse exactly the same requests.
+/// Write requests read from HTTP: route ids, body, operation id and fingerprint, validated once for both hosts, so the
+/// self-hosted server and the Azure Functions app accept and refuse exactly the same requests.
 /// </summary>
-public static class AccountRequests
+public static class WriteRequests
 {
-    public static async Task<(AccountWrite? Write, IResult? Problem)> Open(HttpRequest request, string accountId, BillingSettings settings)
+    public static async Task<(AccountWrite? Write, IResult? Problem)> Open(HttpRequest request, string accountId, WriteRules rules)
     {
         if (!Answers.TryRouteId(accountId, "accountId", out var problem))
             return (null, problem);
@@ -22,10 +23,10 @@ public static class AccountRequests
             || !body.TryString("cutoffUrl", false, out var cutoffUrl, out problem)
             || !body.TryInt("lowBalanceWarningSeconds", 1, 30 * 24 * 3600, out var warningSeconds, out problem))
             return (null, problem);
-        currency ??= settings.DefaultCurrency;
+        currency ??= rules.DefaultCurrency;
         if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
             return (null, Problems.Validation("'currency' must be a three-letter upper-case code such as \"USD\"."));
-        if (cutoffUrl is not null && CallbackUrls.Problem(cutoffUrl, settings.AllowedCallbackHosts, settings.AllowedPrivateCallbackHosts) is { } urlProblem)
+        if (cutoffUrl is not null && CallbackUrls.Problem(cutoffUrl, rules.AllowedCallbackHosts, rules.AllowedPrivateCallbackHosts) is { } urlProblem)
             return (null, Problems.Validation(urlProblem));
         return (new AccountWrite(WriteKind.Open, accountId, "open", false, "open", Currency: currency, CutoffUrl: cutoffUrl,
             LowBalanceWarningSeconds: warningSeconds), null);
@@ -59,7 +60,7 @@ public static class AccountRequests
         return (Write(WriteKind.Rate, accountId, operationId, $"rate:{rate.PicoPerSecond}") with { RatePicoPerSecond = rate.PicoPerSecond }, null);
     }
 
-    public static async Task<(AccountWrite? Write, IResult? Problem)> Hold(HttpRequest request, string accountId, BillingSettings settings)
+    public static async Task<(AccountWrite? Write, IResult? Problem)> Hold(HttpRequest request, string accountId, WriteRules rules)
     {
         if (!Answers.TryRouteId(accountId, "accountId", out var problem))
             return (null, problem);
@@ -71,7 +72,7 @@ public static class AccountRequests
             || !body.TryInt("expiresInSeconds", 1, 365 * 24 * 3600, out var expiresIn, out problem)
             || !Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
             return (null, problem);
-        var seconds = expiresIn ?? settings.DefaultHoldExpirySeconds;
+        var seconds = expiresIn ?? rules.DefaultHoldExpirySeconds;
         return (Write(WriteKind.Hold, accountId, operationId ?? $"hold:{holdId}", $"hold:{holdId}:{amount!.Value.Units}:{seconds}") with
         {
             HoldId = holdId, Amount = amount.Value.Units, ExpiresInSeconds = seconds,
@@ -104,7 +105,7 @@ public static class AccountRequests
         return (Write(WriteKind.Release, accountId, operationId ?? $"hold:{holdId}:release", $"release:{holdId}") with { HoldId = holdId }, null);
     }
 
-    public static async Task<(TransferRequest? Transfer, IResult? Problem)> Transfer(HttpRequest request)
+    public static async Task<(TransferWrite? Transfer, IResult? Problem)> Transfer(HttpRequest request)
     {
         var (body, bodyProblem) = await JsonBody.ReadAsync(request);
         if (body is null)
@@ -116,7 +117,7 @@ public static class AccountRequests
             return (null, problem);
         if (transferId is null)
             return (null, Problems.Validation("'transferId' (or the Idempotency-Key header) is required."));
-        return (new TransferRequest(transferId, from!, to!, amount!.Value.Units), null);
+        return (new TransferWrite(transferId, from!, to!, amount!.Value.Units), null);
     }
 
     /// <summary>Without an operation id a write gets a fresh one and is not remembered: applied once, no replay.</summary>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace BillingFunctions.Server.Webhooks;
+namespace BillingFunctions.Contract.Webhooks;
 
 /// <summary>
 /// Opens the TCP connection for a cut-off call, after the allow-list has had its say on the URL: a host name is

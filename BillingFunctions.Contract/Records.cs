@@ -1,6 +1,6 @@
 using BillingFunctions.Core.Accounts;
 
-namespace BillingFunctions.Server.Storage;
+namespace BillingFunctions.Contract;
 
 /// <summary>An event as committed: its place in the global order and its id.</summary>
 public sealed record StoredEvent(long Sequence, string EventId, AccountEvent Event);

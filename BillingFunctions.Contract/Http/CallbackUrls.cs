@@ -1,7 +1,7 @@
 using System.Net;
-using BillingFunctions.Server.Webhooks;
+using BillingFunctions.Contract.Webhooks;
 
-namespace BillingFunctions.Server.Api;
+namespace BillingFunctions.Contract.Http;
 
 /// <summary>Per-account cut-off URLs may only point at hosts the operator listed, so callers cannot aim us at internal services.</summary>
 public static class CallbackUrls

@@ -1,39 +1,20 @@
 using BillingFunctions.Core.Identity;
-using BillingFunctions.Server.Engine;
 
-namespace BillingFunctions.Server.Api;
+namespace BillingFunctions.Contract.Http;
 
-/// <summary>Turns engine answers into HTTP responses, and resolves the operation id of a write.</summary>
+/// <summary>Turns write answers into HTTP responses, and reads the operation id, route ids and paging of a request.</summary>
 public static class Answers
 {
     public const string ReplayedHeader = "Idempotent-Replayed";
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    public static Task<IResult> From(Func<Task<WriteResult>> write) => From(write, result => result switch
+    /// <summary>A write's answer as an HTTP response: the stored (or replayed) bytes, or the problem for a rejection.</summary>
+    public static IResult ToResult(WriteResult result) => result switch
     {
         Written written => new WrittenResult(written),
         Refused refused => Problems.For(refused.Rejection),
         _ => throw new InvalidOperationException($"Unknown write result {result}."),
-    });
-
-    /// <summary>Runs a write and answers with what it returned, or with the problem for an overload or a failed store.</summary>
-    public static async Task<IResult> From<T>(Func<Task<T>> write, Func<T, IResult> answer)
-    {
-        T result;
-        try
-        {
-            result = await write();
-        }
-        catch (OverloadedException)
-        {
-            return Problems.Overloaded();
-        }
-        catch (StorageUnavailableException e)
-        {
-            return e.OwnershipLost ? Problems.NotOwner() : e.DiskFull ? Problems.StorageFull() : Problems.StorageUnavailable();
-        }
-        return answer(result);
-    }
+    };
 
     /// <summary>
     /// The operation id from the Idempotency-Key header or the body's id field (they must agree when both are

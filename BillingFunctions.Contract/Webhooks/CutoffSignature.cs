@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace BillingFunctions.Server.Webhooks;
+namespace BillingFunctions.Contract.Webhooks;
 
 /// <summary>
 /// The webhook signature: <c>X-Billing-Signature: sha256=hex(HMAC-SHA256(secret, "{timestamp}.{eventId}.{userId}"))</c>.

@@ -3,10 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Holds;
-using BillingFunctions.Server.Engine;
-using BillingFunctions.Server.Storage;
 
-namespace BillingFunctions.Server.Api;
+namespace BillingFunctions.Contract;
 
 /// <summary>The wire shapes of the HTTP contract (docs/http-api.md): amounts as decimal strings, instants as ISO-8601 UTC.</summary>
 public static class Representations

@@ -4,7 +4,7 @@ using BillingFunctions.Core.Identity;
 using Microsoft.AspNetCore.Http.Features;
 using BillingFunctions.Core.Amounts;
 
-namespace BillingFunctions.Server.Api;
+namespace BillingFunctions.Contract.Http;
 
 /// <summary>
 /// A request body read by hand: a JSON object, fields checked one by one, every problem reported as a

@@ -1,6 +1,6 @@
 using BillingFunctions.Core.Accounts;
 
-namespace BillingFunctions.Server.Api;
+namespace BillingFunctions.Contract.Http;
 
 /// <summary>The one mapping from failures to RFC 9457 problem details: a stable <c>type</c> per kind.</summary>
 public static class Problems
