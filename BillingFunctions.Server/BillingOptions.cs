@@ -82,6 +82,9 @@ public sealed class BillingOptions
 
     /// <summary>A built-in receiver at <c>/dev/cutoffs</c> that records cut-off calls; the default target when no URL is configured.</summary>
     public bool DevReceiver { get; set; }
+
+    /// <summary>How write requests are read on this host: the same rules as the Azure Functions app's.</summary>
+    public WriteRules WriteRules => new(DefaultCurrency, DefaultHoldExpirySeconds, AllowedCallbackHosts, AllowedPrivateCallbackHosts);
 }
 
 public sealed class WebhookOptions

@@ -34,8 +34,8 @@ internal static class CutoffLateness
             var setup = Stopwatch.StartNew();
             await Concurrently.ForEach(ids, concurrency, async id =>
             {
-                Expect(await runtime.Open(id), 201);
-                Expect(await runtime.Credit(id, Balance.ToString()), 200);
+                await Retrying(() => runtime.Open(id), 201, 200);
+                await Retrying(() => runtime.Credit(id, Balance.ToString(), "fund-" + id), 200);
             });
             var setupTime = setup.Elapsed;
             Output.Progress($"lateness: opened and credited in {Output.Seconds(setupTime)}; setting rates");
@@ -48,7 +48,7 @@ internal static class CutoffLateness
                 var planned = start + lead + spread * account.i / accounts;
                 var left = Math.Max(TimeSpan.TicksPerSecond, planned - DateTime.UtcNow.Ticks);
                 var rate = new Rate((long)((Int128)Balance * 1_000_000_000_000L * TimeSpan.TicksPerSecond / left)); // pico-units per second
-                depletesAt[account.id] = Expect(await runtime.SetRate(account.id, rate.ToString()), 200).Json.Ticks("depletesAt");
+                depletesAt[account.id] = (await Retrying(() => runtime.SetRate(account.id, rate.ToString(), "rate-" + account.id), 200)).Json.Ticks("depletesAt");
             });
             var lastWrite = DateTime.UtcNow.Ticks;
             var idle = TimeSpan.FromTicks(depletesAt.Values.Min() - lastWrite);
@@ -86,6 +86,20 @@ internal static class CutoffLateness
         Output.Table(["maxQueuePollingInterval", "accounts", "idle before", "p50 ms", "p99 ms", "max ms", "early", "duplicates", "missing"], rows);
     }
 
-    private static HttpAnswer Expect(HttpAnswer answer, int status) =>
-        answer.Status == status ? answer : throw new InvalidOperationException($"Expected {status}, got {answer}");
+    /// <summary>
+    /// Calls until the write answers, as a client should: a write that has not answered within the app's wait (503
+    /// write-pending) is retried with the same operation id, which returns its first answer once it is applied.
+    /// </summary>
+    private static async Task<HttpAnswer> Retrying(Func<Task<HttpAnswer>> call, params int[] expected)
+    {
+        while (true)
+        {
+            var answer = await call();
+            if (expected.Contains(answer.Status))
+                return answer;
+            if (answer.Status != 503)
+                throw new InvalidOperationException($"Expected {string.Join(" or ", expected)}, got {answer}");
+            await Task.Delay(1000);
+        }
+    }
 }

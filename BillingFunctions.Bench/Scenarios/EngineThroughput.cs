@@ -40,9 +40,9 @@ internal sealed class EngineThroughput : Scenario
         await Parallel.ForAsync(0, accounts, new ParallelOptions { MaxDegreeOfParallelism = 256 }, async (i, _) =>
         {
             var id = OperationMix.AccountId(i);
-            await engine.Open(id, "USD", null, null, (_, _) => new Rendered(201, ""));
-            Check(await engine.Execute(id, new Credit($"fund-{i}", Units(OperationMix.OpeningBalance)), null, "", AccountEndpoints.RenderAccount));
-            Check(await engine.Execute(id, new SetRate($"rate-{i}", ParseRate(OperationMix.Rate)), null, "", AccountEndpoints.RenderAccount));
+            Check(await engine.Execute(AccountWrite.Open(id, "USD")));
+            Check(await engine.Execute(AccountWrite.Move(WriteKind.Credit, id, Units(OperationMix.OpeningBalance).Units)));
+            Check(await engine.Execute(AccountWrite.Rate(id, ParseRate(OperationMix.Rate).PicoPerSecond)));
         });
 
         var rows = new List<Measurement>();
@@ -81,14 +81,12 @@ internal sealed class EngineThroughput : Scenario
                     JsonSerializer.SerializeToUtf8Bytes(Representations.Account(AccountView.At(state, engine.Now())), Representations.Json);
                 return new Done(OperationKind.Read, found);
             case Move.Credit:
-                return Acknowledged(await engine.Execute(id, new Credit(operationId, amount), AccountEndpoints.Key(id, operationId),
-                    $"credit:{amount.Units}", AccountEndpoints.RenderAccount));
+                return Acknowledged(await engine.Execute(AccountWrite.Move(WriteKind.Credit, id, amount.Units, operationId)));
             case Move.Debit:
-                return Acknowledged(await engine.Execute(id, new Debit(operationId, amount), AccountEndpoints.Key(id, operationId),
-                    $"debit:{amount.Units}", AccountEndpoints.RenderAccount));
+                return Acknowledged(await engine.Execute(AccountWrite.Move(WriteKind.Debit, id, amount.Units, operationId)));
             default:
                 var to = OperationMix.AccountId(pick.Counterparty);
-                return Acknowledged(await engine.Transfer(id, to, operationId, amount, $"{id}>{to}:{amount.Units}", TransferEndpoints.RenderTransfer));
+                return Acknowledged(await engine.Transfer(new TransferWrite(operationId, id, to, amount.Units)));
         }
     }
 

@@ -50,7 +50,7 @@ internal sealed class StateScale : Scenario
         await using var host = EngineHost.Open(directory);
         var loaded = clock.Elapsed;
         host.Engine.Start();
-        var first = await host.Engine.Execute(AccountId(0), new Credit("after-restart", new Money(1)), null, "", AccountEndpoints.RenderAccount);
+        var first = await host.Engine.Execute(AccountWrite.Move(WriteKind.Credit, AccountId(0), 1, "after-restart"));
         var firstWrite = clock.Elapsed;
         if (first is not Written)
             throw new InvalidOperationException($"The first write after restart failed: {first}");

@@ -28,8 +28,7 @@ public static class WriteRequests
             return (null, Problems.Validation("'currency' must be a three-letter upper-case code such as \"USD\"."));
         if (cutoffUrl is not null && CallbackUrls.Problem(cutoffUrl, rules.AllowedCallbackHosts, rules.AllowedPrivateCallbackHosts) is { } urlProblem)
             return (null, Problems.Validation(urlProblem));
-        return (new AccountWrite(WriteKind.Open, accountId, "open", false, "open", Currency: currency, CutoffUrl: cutoffUrl,
-            LowBalanceWarningSeconds: warningSeconds), null);
+        return (AccountWrite.Open(accountId, currency, cutoffUrl, warningSeconds), null);
     }
 
     /// <summary>A credit or a debit: <c>{ amount, operationId? }</c>.</summary>
@@ -43,8 +42,7 @@ public static class WriteRequests
         if (!body.TryMoney("amount", true, out var amount, out problem)
             || !Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
             return (null, problem);
-        var verb = kind == WriteKind.Credit ? "credit" : "debit";
-        return (Write(kind, accountId, operationId, $"{verb}:{amount!.Value.Units}") with { Amount = amount.Value.Units }, null);
+        return (AccountWrite.Move(kind, accountId, amount!.Value.Units, operationId), null);
     }
 
     public static async Task<(AccountWrite? Write, IResult? Problem)> Rate(HttpRequest request, string accountId)
@@ -57,7 +55,7 @@ public static class WriteRequests
         if (!body.TryRate("ratePerSecond", out var rate, out problem)
             || !Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
             return (null, problem);
-        return (Write(WriteKind.Rate, accountId, operationId, $"rate:{rate.PicoPerSecond}") with { RatePicoPerSecond = rate.PicoPerSecond }, null);
+        return (AccountWrite.Rate(accountId, rate.PicoPerSecond, operationId), null);
     }
 
     public static async Task<(AccountWrite? Write, IResult? Problem)> Hold(HttpRequest request, string accountId, WriteRules rules)
@@ -73,7 +71,7 @@ public static class WriteRequests
             || !Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
             return (null, problem);
         var seconds = expiresIn ?? rules.DefaultHoldExpirySeconds;
-        return (Write(WriteKind.Hold, accountId, operationId ?? $"hold:{holdId}", $"hold:{holdId}:{amount!.Value.Units}:{seconds}") with
+        return (AccountWrite.New(WriteKind.Hold, accountId, operationId ?? $"hold:{holdId}", $"hold:{holdId}:{amount!.Value.Units}:{seconds}") with
         {
             HoldId = holdId, Amount = amount.Value.Units, ExpiresInSeconds = seconds,
         }, null);
@@ -89,7 +87,7 @@ public static class WriteRequests
         if (!body.TryMoney("amount", false, out var amount, out problem)
             || !Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
             return (null, problem);
-        return (Write(WriteKind.Capture, accountId, operationId ?? $"hold:{holdId}:capture",
+        return (AccountWrite.New(WriteKind.Capture, accountId, operationId ?? $"hold:{holdId}:capture",
             $"capture:{holdId}:{amount?.Units.ToString() ?? "all"}") with { HoldId = holdId, Amount = amount?.Units }, null);
     }
 
@@ -102,7 +100,7 @@ public static class WriteRequests
             return (null, bodyProblem);
         if (!Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
             return (null, problem);
-        return (Write(WriteKind.Release, accountId, operationId ?? $"hold:{holdId}:release", $"release:{holdId}") with { HoldId = holdId }, null);
+        return (AccountWrite.New(WriteKind.Release, accountId, operationId ?? $"hold:{holdId}:release", $"release:{holdId}") with { HoldId = holdId }, null);
     }
 
     public static async Task<(TransferWrite? Transfer, IResult? Problem)> Transfer(HttpRequest request)
@@ -119,8 +117,4 @@ public static class WriteRequests
             return (null, Problems.Validation("'transferId' (or the Idempotency-Key header) is required."));
         return (new TransferWrite(transferId, from!, to!, amount!.Value.Units), null);
     }
-
-    /// <summary>Without an operation id a write gets a fresh one and is not remembered: applied once, no replay.</summary>
-    private static AccountWrite Write(WriteKind kind, string accountId, string? operationId, string fingerprint) =>
-        new(kind, accountId, operationId ?? "op:" + Guid.CreateVersion7().ToString("N"), operationId is not null, fingerprint);
 }

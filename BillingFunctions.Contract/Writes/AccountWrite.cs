@@ -19,4 +19,20 @@ public sealed record AccountWrite(
     int? ExpiresInSeconds = null,
     string? Currency = null,
     string? CutoffUrl = null,
-    int? LowBalanceWarningSeconds = null);
+    int? LowBalanceWarningSeconds = null)
+{
+    public static AccountWrite Open(string accountId, string currency, string? cutoffUrl = null, int? lowBalanceWarningSeconds = null) =>
+        new(WriteKind.Open, accountId, "open", false, "open", Currency: currency, CutoffUrl: cutoffUrl,
+            LowBalanceWarningSeconds: lowBalanceWarningSeconds);
+
+    /// <summary>A credit or a debit of <paramref name="units"/> micro-units.</summary>
+    public static AccountWrite Move(WriteKind kind, string accountId, long units, string? operationId = null) =>
+        New(kind, accountId, operationId, $"{(kind == WriteKind.Credit ? "credit" : "debit")}:{units}") with { Amount = units };
+
+    public static AccountWrite Rate(string accountId, long picoPerSecond, string? operationId = null) =>
+        New(WriteKind.Rate, accountId, operationId, $"rate:{picoPerSecond}") with { RatePicoPerSecond = picoPerSecond };
+
+    /// <summary>Without an operation id a write gets a fresh one and is not remembered: applied once, no replay.</summary>
+    public static AccountWrite New(WriteKind kind, string accountId, string? operationId, string fingerprint) =>
+        new(kind, accountId, operationId ?? "op:" + Guid.CreateVersion7().ToString("N"), operationId is not null, fingerprint);
+}

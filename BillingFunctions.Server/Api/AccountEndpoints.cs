@@ -10,34 +10,23 @@ public static class AccountEndpoints
 {
     public static void MapAccounts(this IEndpointRouteBuilder api)
     {
-        api.MapPut("/accounts/{accountId}", Open).Produces<AccountResponse>(201).Produces<AccountResponse>(200);
+        api.MapPut("/accounts/{accountId}", (string accountId, HttpRequest request, BillingEngine engine, BillingOptions options) =>
+            Submit(engine, WriteRequests.Open(request, accountId, options.WriteRules))).Produces<AccountResponse>(201).Produces<AccountResponse>(200);
         api.MapGet("/accounts/{accountId}", Get).Produces<AccountResponse>();
         api.MapPost("/accounts/{accountId}/credits", (string accountId, HttpRequest request, BillingEngine engine) =>
-            Move(accountId, request, engine, "credit", (id, amount) => new Credit(id, amount))).Produces<AccountResponse>();
+            Submit(engine, WriteRequests.Move(request, accountId, WriteKind.Credit))).Produces<AccountResponse>();
         api.MapPost("/accounts/{accountId}/debits", (string accountId, HttpRequest request, BillingEngine engine) =>
-            Move(accountId, request, engine, "debit", (id, amount) => new Debit(id, amount))).Produces<AccountResponse>();
-        api.MapPut("/accounts/{accountId}/rate", SetRate).Produces<AccountResponse>();
+            Submit(engine, WriteRequests.Move(request, accountId, WriteKind.Debit))).Produces<AccountResponse>();
+        api.MapPut("/accounts/{accountId}/rate", (string accountId, HttpRequest request, BillingEngine engine) =>
+            Submit(engine, WriteRequests.Rate(request, accountId))).Produces<AccountResponse>();
         api.MapGet("/accounts/{accountId}/ledger", Ledger).Produces<Page<EventResponse>>();
     }
 
-    private static async Task<IResult> Open(string accountId, HttpRequest request, BillingEngine engine, BillingOptions options)
+    /// <summary>Reads a write request the way both hosts do, then has the engine apply it; a bad request changes nothing.</summary>
+    internal static async Task<IResult> Submit(BillingEngine engine, Task<(AccountWrite? Write, IResult? Problem)> parsing)
     {
-        if (!Answers.TryRouteId(accountId, "accountId", out var problem))
-            return problem!;
-        var (body, bodyProblem) = await JsonBody.ReadAsync(request, required: false);
-        if (body is null)
-            return bodyProblem!;
-        if (!body.TryString("currency", false, out var currency, out problem)
-            || !body.TryString("cutoffUrl", false, out var cutoffUrl, out problem)
-            || !body.TryInt("lowBalanceWarningSeconds", 1, 30 * 24 * 3600, out var warningSeconds, out problem))
-            return problem!;
-        currency ??= options.DefaultCurrency;
-        if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
-            return Problems.Validation("'currency' must be a three-letter upper-case code such as \"USD\".");
-        if (cutoffUrl is not null && CallbackUrls.Problem(cutoffUrl, options.AllowedCallbackHosts, options.AllowedPrivateCallbackHosts) is { } urlProblem)
-            return Problems.Validation(urlProblem);
-        return await EngineAnswers.From(() => engine.Open(accountId, currency, cutoffUrl, warningSeconds,
-            (state, created) => Representations.Render(created ? 201 : 200, Representations.Account(AccountView.Of(state)))));
+        var (write, problem) = await parsing;
+        return write is null ? problem! : await EngineAnswers.From(() => engine.Execute(write));
     }
 
     private static IResult Get(string accountId, BillingEngine engine)
@@ -46,36 +35,7 @@ public static class AccountEndpoints
             return problem!;
         return engine.TryGetAccount(accountId, out var state)
             ? Results.Json(Representations.Account(AccountView.At(state, engine.Now())), Representations.Json)
-            : Problems.For(new Rejection(RejectionKind.NotFound, $"No account '{accountId}'."));
-    }
-
-    private static async Task<IResult> Move(string accountId, HttpRequest request, BillingEngine engine, string verb,
-        Func<string, Money, AccountCommand> command)
-    {
-        if (!Answers.TryRouteId(accountId, "accountId", out var problem))
-            return problem!;
-        var (body, bodyProblem) = await JsonBody.ReadAsync(request);
-        if (body is null)
-            return bodyProblem!;
-        if (!body.TryMoney("amount", true, out var amount, out problem)
-            || !Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
-            return problem!;
-        return await EngineAnswers.From(() => engine.Execute(accountId, command(operationId ?? NewOperationId(), amount!.Value),
-            Key(accountId, operationId), $"{verb}:{amount!.Value.Units}", RenderAccount));
-    }
-
-    private static async Task<IResult> SetRate(string accountId, HttpRequest request, BillingEngine engine)
-    {
-        if (!Answers.TryRouteId(accountId, "accountId", out var problem))
-            return problem!;
-        var (body, bodyProblem) = await JsonBody.ReadAsync(request);
-        if (body is null)
-            return bodyProblem!;
-        if (!body.TryRate("ratePerSecond", out var rate, out problem)
-            || !Answers.TryOperationId(request, body, "operationId", out var operationId, out problem))
-            return problem!;
-        return await EngineAnswers.From(() => engine.Execute(accountId, new SetRate(operationId ?? NewOperationId(), rate),
-            Key(accountId, operationId), $"rate:{rate.PicoPerSecond}", RenderAccount));
+            : Problems.For(AccountStep.UnknownAccount(accountId));
     }
 
     private static IResult Ledger(string accountId, HttpRequest request, BillingEngine engine, SqliteStore store)
@@ -83,15 +43,7 @@ public static class AccountEndpoints
         if (!Answers.TryRouteId(accountId, "accountId", out var problem) || !Answers.TryPaging(request, out var after, out var limit, out problem))
             return problem!;
         if (!engine.TryGetAccount(accountId, out _))
-            return Problems.For(new Rejection(RejectionKind.NotFound, $"No account '{accountId}'."));
+            return Problems.For(AccountStep.UnknownAccount(accountId));
         return EventEndpoints.PageOf(store.ReadEvents(after, limit, accountId), limit);
     }
-
-    internal static Rendered RenderAccount(AccountState before, Outcome outcome) =>
-        Representations.Render(200, Representations.Account(AccountView.Of(outcome.State)));
-
-    /// <summary>Operation ids are scoped to their account: two accounts may use the same id independently.</summary>
-    internal static string? Key(string accountId, string? operationId) => operationId is null ? null : $"{accountId}|{operationId}";
-
-    internal static string NewOperationId() => "op:" + Guid.CreateVersion7().ToString("N");
 }

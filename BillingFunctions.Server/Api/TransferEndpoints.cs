@@ -12,22 +12,7 @@ public static class TransferEndpoints
 
     private static async Task<IResult> Transfer(HttpRequest request, BillingEngine engine)
     {
-        var (body, bodyProblem) = await JsonBody.ReadAsync(request);
-        if (body is null)
-            return bodyProblem!;
-        if (!body.TryId("from", true, out var from, out var problem)
-            || !body.TryId("to", true, out var to, out problem)
-            || !body.TryMoney("amount", true, out var amount, out problem)
-            || !Answers.TryOperationId(request, body, "transferId", out var transferId, out problem))
-            return problem!;
-        if (transferId is null)
-            return Problems.Validation("'transferId' (or the Idempotency-Key header) is required.");
-        return await EngineAnswers.From(() => engine.Transfer(from!, to!, transferId, amount!.Value, $"{from}>{to}:{amount!.Value.Units}",
-            RenderTransfer));
+        var (transfer, problem) = await WriteRequests.Transfer(request);
+        return transfer is null ? problem! : await EngineAnswers.From(() => engine.Transfer(transfer));
     }
-
-    internal static Rendered RenderTransfer(TransferOutcome outcome) =>
-        Representations.Render(200, new TransferResponse(
-            Representations.Account(AccountView.Of(outcome.From.State)),
-            Representations.Account(AccountView.Of(outcome.To.State))));
 }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Identity;
-using BillingFunctions.Core.Transfers;
 using BillingFunctions.Server.Storage;
 using BillingFunctions.Core.Amounts;
 
@@ -96,17 +95,11 @@ public sealed class BillingEngine : IAsyncDisposable
 
     public bool TryGetAccount(string accountId, out AccountState state) => _accounts.TryGetValue(accountId, out state!);
 
-    public Task<WriteResult> Open(string accountId, string currency, string? cutoffUrl, int? lowBalanceWarningSeconds,
-        Func<AccountState, bool, Rendered> render) =>
-        Submit(new OpenAccountRequest(accountId, currency, cutoffUrl, lowBalanceWarningSeconds, render));
+    /// <summary>A write to one account; answered once the batch it belongs to is durable.</summary>
+    public Task<WriteResult> Execute(AccountWrite write) => Submit(new AccountWriteRequest(write));
 
-    public Task<WriteResult> Execute(string accountId, AccountCommand command, string? idempotencyKey, string fingerprint,
-        Func<AccountState, Outcome, Rendered> render) =>
-        Submit(new AccountRequest(accountId, command, idempotencyKey, fingerprint, render));
-
-    public Task<WriteResult> Transfer(string from, string to, string transferId, Money amount, string fingerprint,
-        Func<TransferOutcome, Rendered> render) =>
-        Submit(new TransferRequest(from, to, transferId, amount, fingerprint, render));
+    /// <summary>A transfer between two accounts; both sides are committed in the same batch, or neither.</summary>
+    public Task<WriteResult> Transfer(TransferWrite write) => Submit(new TransferWriteRequest(write));
 
     /// <summary>Internal bookkeeping is never refused for load: losing it would lose a delivery's progress.</summary>
     public void RecordDelivery(CutoffDelivery delivery) => _writes.Writer.TryWrite(new DeliveryUpdateRequest(delivery));

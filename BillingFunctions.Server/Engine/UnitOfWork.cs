@@ -1,5 +1,5 @@
-using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Holds;
+using BillingFunctions.Core.Accounts;
 using BillingFunctions.Server.Storage;
 
 namespace BillingFunctions.Server.Engine;
@@ -42,38 +42,29 @@ internal sealed partial class UnitOfWork(BillingEngine engine, SqliteStore store
         engine.UsedKeys.Add(record.Key);
     }
 
-    /// <summary>Takes an accepted outcome into the batch: state, events, hold records, wakes and cut-off calls.</summary>
-    public void Apply(AccountState before, Outcome outcome, long now)
+    /// <summary>Takes an accepted change into the batch: state, events, hold records, wakes and cut-off calls.</summary>
+    public void Apply(AccountChange change, long now)
     {
-        foreach (var effect in outcome.Effects)
-            if (effect is ScheduleWake wake)
-                Wakes.Add((before.AccountId, wake.At));
-        if (outcome.Events.Count == 0)
+        var accountId = change.State.AccountId;
+        if (change.WakeAt is { } wakeAt)
+            Wakes.Add((accountId, wakeAt));
+        if (change.Events.Count == 0)
             return; // settling consumption alone changes nothing worth a write
 
-        var state = outcome.State;
-        Batch.Accounts[state.AccountId] = state;
-        foreach (var hold in HoldChanges.Of(before, outcome))
-            Batch.Holds.Add((state.AccountId, hold));
-
-        var eventIds = new string[outcome.Events.Count];
-        for (var i = 0; i < eventIds.Length; i++)
+        Batch.Accounts[accountId] = change.State;
+        foreach (var hold in change.Holds)
+            Batch.Holds.Add((accountId, hold));
+        foreach (var numbered in change.Events)
+            Batch.Events.Add((numbered.EventId, numbered.Event));
+        foreach (var cutoff in change.Cutoffs)
         {
-            eventIds[i] = Guid.CreateVersion7().ToString();
-            Batch.Events.Add((eventIds[i], outcome.Events[i]));
-        }
-        foreach (var effect in outcome.Effects)
-        {
-            if (effect is not CallCutoff cutoff)
-                continue;
-            var depleted = outcome.Events[cutoff.EventIndex];
             if ((cutoff.Url ?? engine.DefaultCutoffUrl()) is not { } url)
             {
-                engine.ReportNoCutoffUrl(state.AccountId);
+                engine.ReportNoCutoffUrl(accountId);
                 continue;
             }
-            var delivery = new CutoffDelivery(eventIds[cutoff.EventIndex], state.AccountId, url, depleted.Episode,
-                depleted.At, now, DeliveryStatus.Pending, 0, now);
+            var delivery = new CutoffDelivery(cutoff.EventId, accountId, url, cutoff.Episode, cutoff.DepletedAt, now,
+                DeliveryStatus.Pending, 0, now);
             Batch.Deliveries.Add(delivery);
             NewDeliveries.Add(delivery);
         }

@@ -14,7 +14,7 @@ internal sealed class OpenBasketRequest(string userId, Func<Basket, Rendered> re
     {
         if (!work.TryGetAccount(userId, out _))
         {
-            Result(UnknownAccount(userId));
+            Result(new Refused(AccountStep.UnknownAccount(userId)));
             return;
         }
         var open = work.FindOpenBasket(userId);
@@ -34,7 +34,7 @@ internal sealed class PlaceOrderRequest(string userId, string basketId, Money am
     {
         if (!work.TryGetAccount(userId, out _))
         {
-            Result(UnknownAccount(userId));
+            Result(new Refused(AccountStep.UnknownAccount(userId)));
             return;
         }
         var placement = OrderDecider.Place(work.FindBasket(basketId), basketId, userId, amount);
@@ -67,7 +67,7 @@ internal sealed class ChargeOrderRequest(OrderMessage message, DurableQueue resu
         {
             if (outcome.Rejection is { } rejection)
                 throw new InvalidOperationException($"Recording an order outcome was refused: {rejection.Detail}");
-            work.Apply(account!, outcome, now);
+            work.Apply(AccountChange.Of(account!, outcome), now);
             work.Put(charge.Basket!);
         }
         if (charge.Result is { } result)

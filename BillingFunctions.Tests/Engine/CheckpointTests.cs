@@ -51,7 +51,7 @@ public sealed class CheckpointTests(ITestOutputHelper output)
             await using var engine = new BillingEngine(store, TimeProvider.System, NullLogger<BillingEngine>.Instance, () => null);
             engine.Start();
             for (var a = 0; a < accounts; a++)
-                await engine.Open($"c-{a}", "USD", null, null, (_, _) => new Rendered(201, "{}"));
+                Assert.IsType<Written>(await engine.Execute(AccountWrite.Open($"c-{a}", "USD")));
             firstRewind = LogRewinds(store.Path);
 
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
@@ -60,8 +60,7 @@ public sealed class CheckpointTests(ITestOutputHelper output)
                 var account = caller % accounts;
                 for (var n = 0; !stop.IsCancellationRequested; n++)
                 {
-                    var result = await engine.Execute($"c-{account}", new Credit($"{caller}-{n}", new Money(1)), $"c-{account}|{caller}-{n}",
-                        "credit:1", (_, _) => new Rendered(200, "{}"));
+                    var result = await engine.Execute(AccountWrite.Move(WriteKind.Credit, $"c-{account}", 1, $"{caller}-{n}"));
                     Assert.IsType<Written>(result);
                     Interlocked.Increment(ref acknowledged[account]);
                 }

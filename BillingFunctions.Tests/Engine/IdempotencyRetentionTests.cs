@@ -25,15 +25,18 @@ public sealed class IdempotencyRetentionTests
     {
         using var store = new SqliteStore(_data);
         await using var engine = await Start(store);
-        Assert.Equal(new Written(200, "first", false), await Credit(engine, "acct|op-1", "first"));
+        var first = await Credit(engine, "acct|op-1");
+        Assert.False(first.Replayed);
 
         _clock.Jump(TimeSpan.FromMinutes(59));
-        Assert.Equal(new Written(200, "first", true), await Credit(engine, "acct|op-1", "second"));
+        Assert.Equal(first with { Replayed = true }, await Credit(engine, "acct|op-1"));
         var firstRecorded = RecordedAt("acct|op-1");
 
         _clock.Jump(TimeSpan.FromMinutes(1)); // an hour after it was recorded: expired, and still in the file
-        Assert.Equal(new Written(200, "second", false), await Credit(engine, "acct|op-1", "second"));
-        Assert.Equal(new Written(200, "second", true), await Credit(engine, "acct|op-1", "third"));
+        var second = await Credit(engine, "acct|op-1");
+        Assert.False(second.Replayed);
+        Assert.NotEqual(first.Body, second.Body); // applied again: a new balance and instant
+        Assert.Equal(second with { Replayed = true }, await Credit(engine, "acct|op-1"));
 
         Assert.True(engine.TryGetAccount("acct", out var state));
         Assert.Equal(new Money(2), state.Balance); // applied twice: once per window
@@ -46,9 +49,9 @@ public sealed class IdempotencyRetentionTests
     {
         using var store = new SqliteStore(_data);
         await using var engine = await Start(store);
-        await Task.WhenAll(Enumerable.Range(0, 5000).Select(i => Credit(engine, $"acct|old-{i}", "old")));
+        await Task.WhenAll(Enumerable.Range(0, 5000).Select(i => Credit(engine, $"acct|old-{i}")));
         _clock.Jump(TimeSpan.FromMinutes(30));
-        await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Credit(engine, $"acct|new-{i}", "new")));
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Credit(engine, $"acct|new-{i}")));
         _clock.Jump(TimeSpan.FromMinutes(30)); // the old ones are an hour old now; the new ones half an hour
 
         var deleted = new List<int>();
@@ -60,20 +63,21 @@ public sealed class IdempotencyRetentionTests
 
         // A pruned id may still be a "maybe" in the filter: the read finds nothing, and the id is new.
         Assert.True(engine.UsedKeys.MayContain("acct|old-7"));
-        Assert.Equal(new Written(200, "again", false), await Credit(engine, "acct|old-7", "again"));
-        Assert.Equal(new Written(200, "new", true), await Credit(engine, "acct|new-3", "changed"));
+        Assert.False((await Credit(engine, "acct|old-7")).Replayed);
+        Assert.True((await Credit(engine, "acct|new-3")).Replayed);
     }
 
     private async Task<BillingEngine> Start(SqliteStore store)
     {
         var engine = new BillingEngine(store, _clock, NullLogger<BillingEngine>.Instance, () => null, idempotencyRetention: OneHour);
         engine.Start();
-        await engine.Open("acct", "USD", null, null, (_, _) => new Rendered(201, "{}"));
+        Assert.IsType<Written>(await engine.Execute(AccountWrite.Open("acct", "USD")));
         return engine;
     }
 
-    private static Task<WriteResult> Credit(BillingEngine engine, string key, string body) =>
-        engine.Execute("acct", new Credit(key, new Money(1)), key, "credit:1", (_, _) => new Rendered(200, body));
+    /// <summary>A credit of one micro-unit under the operation id that <paramref name="key"/> (<c>acct|{operationId}</c>) stores it as.</summary>
+    private static async Task<Written> Credit(BillingEngine engine, string key) =>
+        Assert.IsType<Written>(await engine.Execute(AccountWrite.Move(WriteKind.Credit, "acct", 1, key["acct|".Length..])));
 
     private long RecordedAt(string key) => Scalar($"SELECT created_at FROM idempotency WHERE key = '{key}'");
 

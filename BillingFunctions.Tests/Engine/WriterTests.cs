@@ -11,26 +11,26 @@ namespace BillingFunctions.Tests.Engine;
 public sealed class WriterTests
 {
     [Fact]
-    public async Task A_request_whose_response_cannot_be_rendered_changes_nothing_and_can_be_retried()
+    public async Task A_request_that_fails_while_being_decided_changes_nothing_and_can_be_retried()
     {
         var data = TempDirectory.Create();
         using var store = new SqliteStore(data);
         await using var engine = new BillingEngine(store, TimeProvider.System, NullLogger<BillingEngine>.Instance, () => null);
         engine.Start();
-        await engine.Open("acct", "USD", null, null, (_, _) => new Rendered(201, "{}"));
+        Assert.IsType<Written>(await engine.Execute(AccountWrite.Open("acct", "USD")));
 
-        var failing = engine.Execute("acct", new Credit("op-1", new Money(5_000_000)), "acct|op-1", "credit:5000000",
-            (_, _) => throw new InvalidOperationException("renderer bug"));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
+        // A write that cannot be turned into a command (a credit without its amount) throws inside the writer.
+        var credit = AccountWrite.Move(WriteKind.Credit, "acct", 5_000_000, "op-1");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => engine.Execute(credit with { Amount = null }));
 
         Assert.True(engine.TryGetAccount("acct", out var state));
         Assert.Equal(Money.Zero, state.Balance);
         Assert.Equal([EventTypes.AccountCreated], store.ReadEvents(0, 100).Select(e => e.Event.Type));
 
         // Nothing was recorded under the operation id either: the same request goes through on retry.
-        var retried = await engine.Execute("acct", new Credit("op-1", new Money(5_000_000)), "acct|op-1", "credit:5000000",
-            (_, outcome) => new Rendered(200, outcome.State.Balance.ToString()));
-        Assert.Equal(new Written(200, "5", false), retried);
+        var retried = Assert.IsType<Written>(await engine.Execute(credit));
+        Assert.Equal((200, false), (retried.Status, retried.Replayed));
+        Assert.Equal("5", System.Text.Json.JsonDocument.Parse(retried.Body).RootElement.GetProperty("balance").GetString());
         Assert.Equal(2, store.ReadEvents(0, 100).Count);
     }
 }

@@ -187,7 +187,7 @@ public class AccountEntityTests
         Assert.False(after.Answer.Replayed);
         Assert.Single(after.Dispatches.OfType<RecordEvents>());
         Assert.Equal(10_000_000, _record.Account!.Balance);
-        Assert.Equal(At(10 + Day), _record.Answers["top-1"].RecordedAt);
+        Assert.Equal(At(10 + Day), _record.Answers["acc-1|top-1"].RecordedAt);
         // The new answer is kept for a window of its own.
         var again = Do(Credit(5_000_000, "top-1"), 10 + 2 * Day - 0.001);
         Assert.True(again.Answer.Replayed);
@@ -212,7 +212,7 @@ public class AccountEntityTests
         var now = At(Writes * Every);
         Assert.Equal(3600 / Every, _record.Answers.Count);
         Assert.All(_record.Answers.Values, a => Assert.True(now - a.RecordedAt < TimeSpan.TicksPerHour));
-        Assert.Equal(Enumerable.Range(Writes - 3600 / Every + 1, 3600 / Every).Select(i => $"op-{i}").Order(), _record.Answers.Keys.Order());
+        Assert.Equal(Enumerable.Range(Writes - 3600 / Every + 1, 3600 / Every).Select(i => $"acc-1|op-{i}").Order(), _record.Answers.Keys.Order());
         // The stored JSON stops growing once the first hour is full; only the digits of the amounts in it still change.
         var full = sizes[3600 / Every];
         Assert.InRange(sizes.Skip(3600 / Every).Max(), full * 0.95, full * 1.05);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using BillingFunctions.Core.Accounts;
-using BillingFunctions.Server.Api;
 using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Tests.Server;
@@ -18,11 +17,13 @@ public sealed class HoldRenderingTests
         var before = AccountDecider.Decide(withFirst, new PlaceHold("h2", "h2", new Money(2_000_000), 100 * second), 0).State;
 
         // h1's expiry instant has passed but no wake ran yet: the capture of h2 settles it first.
-        var outcome = AccountDecider.Decide(before, new CaptureHold("cap", "h2", null), 2 * second);
-        Assert.Equal(["hold.expired", "hold.captured"], outcome.Events.Select(e => e.Type));
+        var capture = new AccountWrite(WriteKind.Capture, "acct", "cap", true, "capture:h2:all", HoldId: "h2");
+        var step = AccountStep.Write(before, capture, 2 * second, _ => null);
+        Assert.Equal(["hold.expired", "hold.captured"], step.Change!.Events.Select(e => e.Event.Type));
 
-        var rendered = HoldEndpoints.Render("h2", 200)(before, outcome);
-        var body = JsonDocument.Parse(rendered.Body).RootElement;
+        var written = Assert.IsType<Written>(step.Answer);
+        Assert.Equal(200, written.Status);
+        var body = JsonDocument.Parse(written.Body).RootElement;
         Assert.Equal("h2", body.GetProperty("holdId").GetString());
         Assert.Equal("captured", body.GetProperty("status").GetString());
         Assert.Equal("2", body.GetProperty("captured").GetString());

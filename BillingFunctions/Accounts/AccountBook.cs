@@ -1,5 +1,5 @@
-using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Holds;
+using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Identity;
 using BillingFunctions.Core.Orders;
 using BillingFunctions.Core.Transfers;
@@ -21,21 +21,11 @@ public static class AccountBook
     public static Step Write(AccountRecord record, AccountWrite write, long now, IdempotencyRetention retention)
     {
         ForgetExpiredAnswers(record, now, retention);
-        if (write.Kind == WriteKind.Open)
-            return Open(record, write, now);
-        if (record.Account is null)
-            return Refuse(new Rejection(RejectionKind.NotFound, $"No account '{write.AccountId}'."));
-        if (Replay(record, write.Remember ? write.OperationId : null, write.Fingerprint) is { } replayed)
-            return new Step(replayed, []);
-
-        var before = record.Account.ToState();
-        var outcome = AccountDecider.Decide(before, Command(write, now), now);
-        if (outcome.Rejection is { } rejection)
-            return Refuse(rejection);
-        var answer = Render(write, before, outcome);
-        if (write.Remember)
-            record.Answers[write.OperationId] = new StoredAnswer(write.Fingerprint, answer.Status, answer.Body!, now);
-        return Commit(record, before, outcome, answer);
+        var before = record.Account?.ToState();
+        var step = AccountStep.Write(before, write, now, record.FindAnswer, record.FindResolvedHold);
+        if (step.Remember is { } remember)
+            record.Answers[remember.Key] = StoredAnswer.From(remember);
+        return step.Change is { } change ? Commit(record, change, EntityAnswer.From(step.Answer), now) : new Step(EntityAnswer.From(step.Answer), []);
     }
 
     /// <summary>
@@ -50,7 +40,7 @@ public static class AccountBook
             return new Step(Nothing, [new ArmWake(signal)]);
         record.WakeAt = null;
         var before = record.Account.ToState();
-        return Commit(record, before, AccountDecider.Decide(before, new Wake(), now), Nothing);
+        return Commit(record, AccountChange.Of(before, AccountDecider.Decide(before, new Wake(), now)), Nothing, now);
     }
 
     /// <summary>
@@ -61,9 +51,10 @@ public static class AccountBook
     {
         ForgetExpiredAnswers(record, now, retention);
         if (record.Account is null)
-            return Refuse(new Rejection(RejectionKind.NotFound, $"No account '{accountId}'."));
-        if (Replay(record, TransferKey(leg.TransferId), leg.Fingerprint) is { } replayed)
-            return new Step(replayed, []);
+            return Refuse(AccountStep.UnknownAccount(accountId));
+        var key = IdempotencyKeys.Transfer(leg.TransferId);
+        if (record.FindAnswer(key) is { } stored)
+            return new Step(EntityAnswer.From(IdempotencyKeys.Replay(stored, leg.Fingerprint)), []);
         var before = record.Account.ToState();
         AccountCommand command = accountId == leg.From
             ? new TransferOut(leg.TransferId, leg.To, new Money(leg.Amount))
@@ -71,16 +62,9 @@ public static class AccountBook
         var outcome = AccountDecider.Decide(before, command, leg.At);
         if (outcome.Rejection is { } rejection)
             return Refuse(rejection);
-        record.Answers[TransferKey(leg.TransferId)] = new StoredAnswer(leg.Fingerprint, leg.Status, leg.Body, now);
-        return Commit(record, before, outcome, new EntityAnswer(leg.Status, leg.Body, false, null));
+        record.Answers[key] = new StoredAnswer(leg.Fingerprint, leg.Status, leg.Body, now);
+        return Commit(record, AccountChange.Of(before, outcome), new EntityAnswer(leg.Status, leg.Body, false, null), now);
     }
-
-    /// <summary>
-    /// The replayed answer for a transfer id, a conflict, or null when the id is new. The record comes from the entity's
-    /// <c>Read</c>, which has already dropped expired answers.
-    /// </summary>
-    public static EntityAnswer? TransferReplay(AccountRecord? record, string transferId, string fingerprint) =>
-        record is null ? null : Replay(record, TransferKey(transferId), fingerprint);
 
     /// <summary>
     /// Charges an order attempt at most once: an attempt this entity already decided returns that decision and charges
@@ -104,7 +88,7 @@ public static class AccountBook
         var result = StoredResult.From(charge.Result);
         if (charge.Account is { } outcome)
         {
-            dispatches = Commit(record, before!, outcome, Nothing).Dispatches;
+            dispatches = Commit(record, AccountChange.Of(before!, outcome), Nothing, now).Dispatches;
             record.Payments[attemptId] = new StoredPayment(charge.Disposition, basket, result);
         }
         return new PaymentDecision(charge.Disposition, basket, result, null, Changed: charge.Account is not null);
@@ -119,93 +103,40 @@ public static class AccountBook
         foreach (var (key, answer) in record.Answers)
             if (!retention.Keeps(answer.RecordedAt, now))
                 record.Answers.Remove(key); // allowed while enumerating a Dictionary
+        foreach (var (holdId, resolved) in record.ResolvedHolds)
+            if (!retention.Keeps(resolved.RecordedAt, now))
+                record.ResolvedHolds.Remove(holdId);
     }
 
     /// <summary>The baskets table now holds the decision: the entity need not remember it any longer.</summary>
     public static void ConfirmPayment(AccountRecord record, string attemptId) => record.Payments.Remove(attemptId);
 
-    private static Step Open(AccountRecord record, AccountWrite write, long now)
+    /// <summary>Stores an accepted change on the record and lists what must happen outside: events to record, the wake to arm.</summary>
+    private static Step Commit(AccountRecord record, AccountChange change, EntityAnswer answer, long now)
     {
-        var existing = record.Account?.ToState();
-        var outcome = AccountDecider.Open(existing, write.AccountId, write.Currency!, write.CutoffUrl, write.LowBalanceWarningSeconds, now);
-        if (outcome.Rejection is { } rejection)
-            return Refuse(rejection);
-        var answer = Rendered(existing is null ? 201 : 200, Representations.Account(AccountView.Of(outcome.State)));
-        if (existing is not null)
-            return new Step(answer, []);
-        // The state before the account.created event: its version 0 makes that event sequence 1.
-        return Commit(record, AccountState.Open(write.AccountId, write.Currency!, write.CutoffUrl, write.LowBalanceWarningSeconds, now),
-            outcome, answer);
-    }
-
-    private static AccountCommand Command(AccountWrite write, long now) => write.Kind switch
-    {
-        WriteKind.Credit => new Credit(write.OperationId, new Money(write.Amount!.Value)),
-        WriteKind.Debit => new Debit(write.OperationId, new Money(write.Amount!.Value)),
-        WriteKind.Rate => new SetRate(write.OperationId, new Rate(write.RatePicoPerSecond!.Value)),
-        WriteKind.Hold => new PlaceHold(write.OperationId, write.HoldId!, new Money(write.Amount!.Value),
-            now + TimeSpan.FromSeconds(write.ExpiresInSeconds!.Value).Ticks),
-        WriteKind.Capture => new CaptureHold(write.OperationId, write.HoldId!, write.Amount is { } a ? new Money(a) : null),
-        WriteKind.Release => new ReleaseHold(write.OperationId, write.HoldId!),
-        _ => throw new ArgumentOutOfRangeException(nameof(write), write.Kind, "Not an account command."),
-    };
-
-    /// <summary>The same representations as the self-hosted server: the account as of the write, or the hold the request named.</summary>
-    private static EntityAnswer Render(AccountWrite write, AccountState before, Outcome outcome)
-    {
-        var account = Representations.Account(AccountView.Of(outcome.State));
-        if (write.HoldId is null)
-            return Rendered(200, account);
-        var hold = HoldChanges.Of(before, outcome).Last(h => h.HoldId == write.HoldId);
-        return Rendered(write.Kind == WriteKind.Hold ? 201 : 200, Representations.Hold(before.AccountId, hold, account));
-    }
-
-    /// <summary>Accepts an outcome: the new state, event ids (<c>{accountId}:{version}</c>, stable across retries), and dispatches.</summary>
-    private static Step Commit(AccountRecord record, AccountState before, Outcome outcome, EntityAnswer answer)
-    {
-        record.Account = StoredAccount.From(outcome.State);
-        var dispatches = new List<Dispatch>();
-        if (outcome.Events.Count > 0)
+        record.Account = StoredAccount.From(change.State);
+        foreach (var hold in change.Holds)
         {
-            var accountId = outcome.State.AccountId;
-            var events = outcome.Events.Select((e, i) =>
-            {
-                var sequence = before.Version + i + 1;
-                return new StoredEvent(sequence, $"{accountId}:{sequence}", e);
-            }).ToList();
-            var cutoffs = outcome.Effects.OfType<CallCutoff>().Select(c =>
-            {
-                var depleted = events[c.EventIndex];
-                return new CutoffCall(depleted.EventId, accountId, c.Url, depleted.Event.Episode, depleted.Event.At);
-            }).ToList();
-            dispatches.Add(new RecordEvents(new EventBatch(accountId, events, cutoffs)));
+            if (hold.Status == HoldStatus.Active)
+                record.ResolvedHolds.Remove(hold.HoldId); // the id is in use again
+            else
+                record.ResolvedHolds[hold.HoldId] = new ResolvedHold(hold.Status, now);
+        }
+        var dispatches = new List<Dispatch>();
+        if (change.Events.Count > 0)
+        {
+            var events = change.Events.Select(e => new StoredEvent(e.Version, e.EventId, e.Event)).ToList();
+            dispatches.Add(new RecordEvents(new EventBatch(change.State.AccountId, events, change.Cutoffs)));
         }
         // One armed wake per account: arm only when the next instant is earlier than the armed one. A later instant needs
         // nothing: the armed wake fires first, finds nothing due, and arms the real next instant.
-        if (outcome.Effects.OfType<ScheduleWake>().FirstOrDefault() is { } wake && (record.WakeAt is not { } armed || wake.At < armed))
+        if (change.WakeAt is { } wakeAt && (record.WakeAt is not { } armed || wakeAt < armed))
         {
-            record.WakeAt = wake.At;
+            record.WakeAt = wakeAt;
             record.WakeGeneration++;
-            dispatches.Add(new ArmWake(new WakeSignal(wake.At, record.WakeGeneration)));
+            dispatches.Add(new ArmWake(new WakeSignal(wakeAt, record.WakeGeneration)));
         }
         return new Step(answer, dispatches);
-    }
-
-    private static EntityAnswer? Replay(AccountRecord record, string? key, string fingerprint)
-    {
-        if (key is null || !record.Answers.TryGetValue(key, out var stored))
-            return null;
-        return stored.Fingerprint == fingerprint
-            ? new EntityAnswer(stored.Status, stored.Body, Replayed: true, null)
-            : EntityAnswer.Refused(new Rejection(RejectionKind.IdempotencyConflict, "This operation id was already used for a different request."));
-    }
-
-    private static string TransferKey(string transferId) => $"transfer:{transferId}";
-
-    private static EntityAnswer Rendered(int status, object body)
-    {
-        var rendered = Representations.Render(status, body);
-        return new EntityAnswer(rendered.Status, rendered.Body, false, null);
     }
 
     private static Step Refuse(Rejection rejection) => new(EntityAnswer.Refused(rejection), []);

@@ -23,11 +23,25 @@ public sealed class AccountRecord
     /// </summary>
     public Dictionary<string, StoredAnswer> Answers { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The answer kept under an idempotency key (already within the retention: the entity drops expired ones first).</summary>
+    public IdempotencyRecord? FindAnswer(string key) =>
+        Answers.TryGetValue(key, out var answer) ? new IdempotencyRecord(key, answer.Fingerprint, answer.Status, answer.Body, answer.RecordedAt) : null;
+
     /// <summary>
     /// Order attempt id (<c>{basketId}:{attempt}</c>) → its decided result, kept until the order consumer confirms the
     /// baskets table row is written; after that the basket row itself says the attempt is decided.
     /// </summary>
     public Dictionary<string, StoredPayment> Payments { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Hold id → how a hold that is no longer active ended (captured, released, expired) and when, kept for the idempotency
+    /// retention like the answers: acting on it again is then refused as "already captured", as on the self-hosted server,
+    /// rather than "no such hold". Active holds live in <see cref="Account"/>.
+    /// </summary>
+    public Dictionary<string, ResolvedHold> ResolvedHolds { get; set; } = new(StringComparer.Ordinal);
+
+    public Hold? FindResolvedHold(string holdId) =>
+        ResolvedHolds.TryGetValue(holdId, out var resolved) ? new Hold(holdId, Money.Zero, 0, null, resolved.Status) : null;
 
     /// <summary>The instant the armed wake signal is for (null: none armed), and its generation.</summary>
     public long? WakeAt { get; set; }
@@ -36,7 +50,10 @@ public sealed class AccountRecord
 }
 
 /// <summary>An answer as rendered when first given, replayed byte for byte until it expires; <c>RecordedAt</c> in UTC ticks.</summary>
-public sealed record StoredAnswer(string Fingerprint, int Status, [property: JsonConverter(typeof(EmbeddedJson))] string Body, long RecordedAt);
+public sealed record StoredAnswer(string Fingerprint, int Status, [property: JsonConverter(typeof(EmbeddedJson))] string Body, long RecordedAt)
+{
+    public static StoredAnswer From(IdempotencyRecord record) => new(record.Fingerprint, record.Status, record.Body, record.RecordedAt);
+}
 
 /// <summary>A decided order attempt: the basket as the decision left it, and what to tell the queue.</summary>
 public sealed record StoredPayment(Disposition Disposition, StoredBasket Basket, StoredResult Result);
@@ -71,3 +88,6 @@ public sealed record StoredAccount(
 }
 
 public sealed record StoredHold(string HoldId, long Amount, long PlacedAt, long? ExpiresAt);
+
+/// <summary>How a hold ended, and the entity's instant when it did (UTC ticks): kept as long as answers are.</summary>
+public sealed record ResolvedHold(HoldStatus Status, long RecordedAt);

@@ -16,6 +16,13 @@ public sealed record WakeSignal(long At, int Generation);
 public sealed record EntityAnswer(int Status, string? Body, bool Replayed, Rejection? Rejection)
 {
     public static EntityAnswer Refused(Rejection rejection) => new(0, null, false, rejection);
+
+    public static EntityAnswer From(WriteResult result) => result switch
+    {
+        Written written => new EntityAnswer(written.Status, written.Body, written.Replayed, null),
+        Refused refused => Refused(refused.Rejection),
+        _ => throw new InvalidOperationException($"Unknown write result {result}."),
+    };
 }
 
 /// <summary>What the order consumer learns from the entity: the decision for one attempt (new or remembered).</summary>
@@ -36,6 +43,3 @@ public sealed record EventBatch(string AccountId, IReadOnlyList<StoredEvent> Eve
     /// <summary>Deterministic: the same batch always gets the same orchestration instance id.</summary>
     public string InstanceId => $"events:{AccountId}:{Events[0].Sequence}";
 }
-
-/// <summary>A cut-off call owed: its id is the account.depleted event's id, the same on every attempt.</summary>
-public sealed record CutoffCall(string EventId, string AccountId, string? Url, int Episode, long DepletedAt);

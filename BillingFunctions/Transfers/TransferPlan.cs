@@ -1,7 +1,4 @@
 using BillingFunctions.Accounts;
-using BillingFunctions.Core.Accounts;
-using BillingFunctions.Core.Transfers;
-using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Transfers;
 
@@ -14,18 +11,16 @@ public sealed record TransferPlan(EntityAnswer Answer, TransferLeg? Leg)
     /// </summary>
     public static TransferPlan Decide(AccountRecord? from, AccountRecord? to, TransferWrite request, long now)
     {
-        if (AccountBook.TransferReplay(from, request.TransferId, request.Fingerprint) is { } replayed)
-            return new TransferPlan(replayed, null);
-        if (from?.Account is null || to?.Account is null)
-            return Refused(new Rejection(RejectionKind.NotFound, $"No account '{(from?.Account is null ? request.From : request.To)}'."));
-        var outcome = TransferDecider.Decide(from.Account.ToState(), to.Account.ToState(), request.TransferId, new Money(request.Amount), now);
-        if (outcome.Rejection is { } rejection)
-            return Refused(rejection);
-        var rendered = Representations.Render(200, new TransferResponse(
-            Representations.Account(AccountView.Of(outcome.From.State)), Representations.Account(AccountView.Of(outcome.To.State))));
-        return new TransferPlan(new EntityAnswer(rendered.Status, rendered.Body, false, null),
-            new TransferLeg(request.TransferId, request.From, request.To, request.Amount, now, request.Fingerprint, rendered.Status, rendered.Body));
+        var source = from?.Account?.ToState();
+        var target = to?.Account?.ToState();
+        // The instant both sides are decided at: never before either account was last settled. Each entity applies its
+        // leg at this same instant, so it reaches exactly the state decided here.
+        var at = Math.Max(now, Math.Max(source?.SettledAt ?? now, target?.SettledAt ?? now));
+        // The record comes from the entity's Read, which has already dropped expired answers.
+        var step = TransferStep.Decide(source, target, request, at, key => from?.FindAnswer(key));
+        if (step.Answer is not Written { Replayed: false } written)
+            return new TransferPlan(EntityAnswer.From(step.Answer), null);
+        return new TransferPlan(EntityAnswer.From(written),
+            new TransferLeg(request.TransferId, request.From, request.To, request.Amount, at, request.Fingerprint, written.Status, written.Body));
     }
-
-    private static TransferPlan Refused(Rejection rejection) => new(EntityAnswer.Refused(rejection), null);
 }

@@ -16,8 +16,8 @@ public static class BillingCalls
     public static Task<HttpAnswer> Debit(this DurableRuntime runtime, string accountId, string amount, string? operationId = null) =>
         runtime.CallAsync<AccountFunctions>((f, request) => f.Debit(request, accountId, runtime.Client), "POST", Json(new { amount }), operationId);
 
-    public static Task<HttpAnswer> SetRate(this DurableRuntime runtime, string accountId, string ratePerSecond) =>
-        runtime.CallAsync<AccountFunctions>((f, request) => f.SetRate(request, accountId, runtime.Client), "PUT", Json(new { ratePerSecond }));
+    public static Task<HttpAnswer> SetRate(this DurableRuntime runtime, string accountId, string ratePerSecond, string? operationId = null) =>
+        runtime.CallAsync<AccountFunctions>((f, request) => f.SetRate(request, accountId, runtime.Client), "PUT", Json(new { ratePerSecond }), operationId);
 
     public static Task<HttpAnswer> Account(this DurableRuntime runtime, string accountId) =>
         runtime.CallAsync<AccountFunctions>((f, request) => f.Get(request, accountId, runtime.Client), "GET");
