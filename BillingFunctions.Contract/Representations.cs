@@ -37,6 +37,11 @@ public static class Representations
     public static OrderResponse Order(Core.Orders.Basket basket) => new(basket.BasketId, basket.UserId, basket.Amount.ToString(),
         basket.Status.ToString().ToLowerInvariant(), basket.Attempt, basket.Reason, Instant(basket.DecidedAt));
 
+    /// <summary>A payment result recorded for its user. The page cursor is the host's own and is not part of the item.</summary>
+    public static NotificationResponse Notification(Notification n) => new(n.NotificationId, n.UserId, n.BasketId, n.Attempt,
+        n.Status == "paid" ? EventTypes.OrderPaid : EventTypes.OrderRejected, n.Status, Money(n.Amount), n.Reason, Instant(n.At),
+        Instant(n.RecordedAt));
+
     public static Rendered Render(int status, object body) => new(status, JsonSerializer.Serialize(body, Json));
 
     private static string Money(long units) => new Money(units).ToString();
@@ -59,5 +64,8 @@ public sealed record Page<T>(IReadOnlyList<T> Items, long? Next);
 public sealed record BasketResponse(string BasketId);
 
 public sealed record OrderAccepted(string BasketId, string Status);
+
+public sealed record NotificationResponse(string NotificationId, string UserId, string BasketId, int Attempt, string Type,
+    string Status, string Amount, string? Reason, string At, string RecordedAt);
 
 public sealed record OrderResponse(string BasketId, string UserId, string Amount, string Status, int Attempt, string? Reason, string? DecidedAt);

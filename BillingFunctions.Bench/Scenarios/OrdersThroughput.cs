@@ -62,7 +62,7 @@ internal sealed class OrdersThroughput : Scenario
             {
                 Interlocked.Increment(ref duplicates);
                 var copy = new OrderMessage(baskets[i], User(i), new Money(1_000_000), 1);
-                await queues.Orders.SendAsync($"copy-{baskets[i]}", OrderCodec.Write(copy));
+                await queues.Orders.SendAsync($"copy-{baskets[i]}", OrderWire.Write(copy));
             }
         });
         var acceptedSeconds = clock.Elapsed.TotalSeconds;

@@ -61,14 +61,7 @@ public static class OrderEndpoints
         if (beforeText.Length > 0 && !long.TryParse(beforeText, System.Globalization.NumberStyles.None, null, out before))
             return Problems.Validation("'before' must be a non-negative whole number (the 'next' of an earlier page).");
         var notifications = store.ReadNotifications(userId, before, limit);
-        return Results.Json(new Page<NotificationResponse>(notifications.Select(Notification).ToList(),
+        return Results.Json(new Page<NotificationResponse>(notifications.Select(Representations.Notification).ToList(),
             notifications.Count == limit ? notifications[^1].Sequence : null), Representations.Json);
     }
-
-    private static NotificationResponse Notification(Notification n) => new(n.Sequence, n.NotificationId, n.UserId, n.BasketId,
-        n.Attempt, n.Status == "paid" ? EventTypes.OrderPaid : EventTypes.OrderRejected, n.Status, new Money(n.Amount).ToString(),
-        n.Reason, Representations.Instant(n.At), Representations.Instant(n.RecordedAt));
 }
-
-public sealed record NotificationResponse(long Sequence, string NotificationId, string UserId, string BasketId, int Attempt, string Type,
-    string Status, string Amount, string? Reason, string At, string RecordedAt);

@@ -32,8 +32,8 @@ internal sealed class OrderConsumers(OrderQueues queues, BillingEngine engine, Q
 
     private async Task<Handling> Charge(QueueDelivery delivery, CancellationToken stopping)
     {
-        if (!OrderCodec.TryRead(delivery.Message.Body, out OrderMessage message))
-            return new Handling(Disposition.DeadLetter, "Not an order message (malformed body).");
+        if (!OrderWire.TryReadOrder(delivery.Message.Body, out var order, out var unreadable) || order is not { } message)
+            return new Handling(Disposition.DeadLetter, unreadable);
         var charge = await engine.Confirm(new ChargeOrderRequest(message, queues.PaymentResults)).ConfigureAwait(false);
         if (charge.Changed)
             logger.LogInformation("Basket {BasketId} attempt {Attempt}: {Status}", message.BasketId, message.Attempt, charge.Result!.Status);
@@ -44,7 +44,7 @@ internal sealed class OrderConsumers(OrderQueues queues, BillingEngine engine, Q
 
     private async Task<Handling> Record(QueueDelivery delivery, CancellationToken stopping)
     {
-        if (!OrderCodec.TryRead(delivery.Message.Body, out PaymentResult result))
+        if (!OrderWire.TryReadResult(delivery.Message.Body, out var read) || read is not { } result)
             return new Handling(Disposition.DeadLetter, "Not a payment result (malformed body).");
         await engine.Confirm(new RecordNotificationRequest(result)).ConfigureAwait(false);
         return Handling.Complete;

@@ -47,7 +47,7 @@ internal sealed class PlaceOrderRequest(string userId, string basketId, Money am
         if (placement.Message is { } message)
         {
             work.Put(placement.Basket!);
-            orders.Enqueue(work, message.MessageId, OrderCodec.Write(message), now);
+            orders.Enqueue(work, message.MessageId, OrderWire.Write(message), now);
         }
         Result(new Written(rendered.Status, rendered.Body, false));
     }
@@ -71,7 +71,7 @@ internal sealed class ChargeOrderRequest(OrderMessage message, DurableQueue resu
             work.Put(charge.Basket!);
         }
         if (charge.Result is { } result)
-            results.Enqueue(work, result.ResultId, OrderCodec.Write(result), now);
+            results.Enqueue(work, result.ResultId, OrderWire.Write(result), now);
         Decided(charge);
     }
 }

@@ -65,7 +65,7 @@ public class WireAndTableTests
         var basket = new Basket("b-1", "u1", T0, OrderStatus.Rejected, 3, new Money(7), T0 + 1, "short");
         Assert.Equal(basket, BasketRow.From(basket).ToBasket());
         var result = new PaymentResult("b-1", "u1", new Money(7), 3, OrderStatus.Paid, null, T0);
-        var row = NotificationRow.From(result);
+        var row = NotificationRow.From(result, T0 + 5);
         Assert.Equal(("u1", "b-1:3"), (row.PartitionKey, row.RowKey));
         Assert.Equal("paid", OrderRequests.Render(row).Status);
     }

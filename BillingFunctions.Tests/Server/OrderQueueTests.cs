@@ -31,7 +31,7 @@ public sealed class OrderQueueTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.Accepted, (await client.PlaceOrder("u", basket, "7")).StatusCode);
 
         // The copies race the original through the concurrent consumers.
-        var body = OrderCodec.Write(new OrderMessage(basket, "u", new Money(7_000_000), 1));
+        var body = OrderWire.Write(new OrderMessage(basket, "u", new Money(7_000_000), 1));
         var sent = await Task.WhenAll(Enumerable.Range(1, deliveries - 1).Select(i => queues.Orders.SendAsync($"copy-{i}", body)));
         Assert.All(sent, Assert.True);
         await client.Drained("orders");
@@ -78,7 +78,7 @@ public sealed class OrderQueueTests(Xunit.Abstractions.ITestOutputHelper output)
         // Malformed: dead-lettered at once. Unknown basket: retried until the delivery count runs out.
         Assert.True(await queues.Orders.SendAsync("garbage", "{not json"));
         Assert.True(await queues.Orders.SendAsync("orphan",
-            OrderCodec.Write(new OrderMessage("no-such-basket", "flow", new Money(1_000_000), 1))));
+            OrderWire.Write(new OrderMessage("no-such-basket", "flow", new Money(1_000_000), 1))));
         var baskets = new List<string>();
         for (var i = 0; i < 5; i++)
         {
@@ -139,7 +139,7 @@ public sealed class OrderQueueTests(Xunit.Abstractions.ITestOutputHelper output)
                 if (random.Next(100) < 30)
                 {
                     Interlocked.Increment(ref duplicates);
-                    var body = OrderCodec.Write(new OrderMessage(basket, user, new Money((long)(amount * 1_000_000)), attempt));
+                    var body = OrderWire.Write(new OrderMessage(basket, user, new Money((long)(amount * 1_000_000)), attempt));
                     await queues.Orders.SendAsync($"dup-{basket}-{i}", body);
                     await client.PlaceOrder(user, basket, text); // and the client retries its POST too
                 }

@@ -77,16 +77,21 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
         HttpAnswers.Guarded(request, settings, async () =>
         {
             var userId = request.Query["userId"].ToString();
-            if (!Answers.TryRouteId(userId, "userId", out var problem))
+            if (!Answers.TryRouteId(userId, "userId", out var problem) || !Answers.TryPaging(request, out _, out var limit, out problem))
                 return problem!;
+            var beforeText = request.Query["before"].ToString();
+            long before = long.MaxValue;
+            if (beforeText.Length > 0 && !long.TryParse(beforeText, System.Globalization.NumberStyles.None, null, out before))
+                return Problems.Validation("'before' must be a non-negative whole number (the 'next' of an earlier page).");
+            // A user's results are one partition, newest first as on the self-hosted server; the cursor is the recorded instant.
             var table = await tables.Notifications;
-            var rows = new List<NotificationResponse>();
-            await foreach (var row in table.QueryAsync<NotificationRow>(Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {userId}"),
-                               cancellationToken: request.HttpContext.RequestAborted))
-                rows.Add(OrderRequests.Render(row));
-            // A user's results are one partition; newest first, like the self-hosted server (which also pages them).
-            return Results.Json(new Contract.Page<NotificationResponse>(rows.OrderByDescending(r => r.At, StringComparer.Ordinal).ToList(), null),
-                Representations.Json);
+            var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {userId} and RecordedAt lt {before}");
+            var rows = new List<Notification>();
+            await foreach (var row in table.QueryAsync<NotificationRow>(filter, cancellationToken: request.HttpContext.RequestAborted))
+                rows.Add(row.ToNotification());
+            var page = rows.OrderByDescending(n => n.Sequence).ThenByDescending(n => n.NotificationId, StringComparer.Ordinal).Take(limit).ToList();
+            return Results.Json(new Contract.Page<NotificationResponse>(page.Select(Representations.Notification).ToList(),
+                page.Count == limit ? page[^1].Sequence : null), Representations.Json);
         });
 
     [Function(nameof(ChargeOrders))]
@@ -141,7 +146,7 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
     {
         if (!OrderWire.TryReadResult(body, out var result))
             throw new InvalidOperationException("Unreadable payment result; Service Bus dead-letters it after its maximum delivery count.");
-        await tables.RecordNotification(result!, cancellation);
+        await tables.RecordNotification(result!, clock.GetUtcNow().UtcTicks, cancellation);
     }
 
     /// <summary>

@@ -6,10 +6,6 @@ using Microsoft.AspNetCore.Http;
 
 namespace BillingFunctions.Orders;
 
-/// <summary>A recorded payment result as the API lists it.</summary>
-public sealed record NotificationResponse(string NotificationId, string UserId, string BasketId, int Attempt, string Status, string Amount,
-    string? Reason, string At);
-
 /// <summary>Order routes' parsing and rendering, with the shared body parser and problem details.</summary>
 public static class OrderRequests
 {
@@ -33,9 +29,7 @@ public static class OrderRequests
         return (new OrderPlacementRequest(userId!, basketId!, amount!.Value), null);
     }
 
-    public static NotificationResponse Render(NotificationRow row) => new(row.RowKey, row.PartitionKey, row.BasketId, row.Attempt,
-        row.Status.ToLowerInvariant(), new Money(row.Amount).ToString(), row.Reason, Representations.Instant(row.At));
-
+    public static NotificationResponse Render(NotificationRow row) => Representations.Notification(row.ToNotification());
 }
 
 public sealed record OrderPlacementRequest(string UserId, string BasketId, Money Amount);

@@ -103,11 +103,17 @@ public sealed class NotificationRow : ITableEntity
     public string? Reason { get; set; }
     public long At { get; set; }
 
-    public static NotificationRow From(PaymentResult r) => new()
+    /// <summary>When the notifications consumer recorded the result (UTC ticks): the listing's order and page cursor.</summary>
+    public long RecordedAt { get; set; }
+
+    public static NotificationRow From(PaymentResult r, long recordedAt) => new()
     {
         PartitionKey = r.UserId, RowKey = r.ResultId, BasketId = r.BasketId, Attempt = r.Attempt, Status = r.Status.ToString(),
-        Amount = r.Amount.Units, Reason = r.Reason, At = r.At,
+        Amount = r.Amount.Units, Reason = r.Reason, At = r.At, RecordedAt = recordedAt,
     };
+
+    public Notification ToNotification() => new(RowKey, PartitionKey, BasketId, Attempt, Status.ToLowerInvariant(), Amount, Reason, At,
+        RecordedAt, Sequence: RecordedAt);
 }
 
 /// <summary>One cut-off call owed or made: partition = account, row = the account.depleted event id.</summary>
