@@ -24,9 +24,9 @@ public sealed class BillingEngine : IAsyncDisposable
     private readonly Channel<WriteRequest> _writes = Channel.CreateUnbounded<WriteRequest>(new() { SingleReader = true });
     private readonly Dictionary<string, long> _scheduledWakes = new(StringComparer.Ordinal);
     private readonly DueQueue<string> _wakes;
-    private readonly Func<string?> _defaultCutoffUrl;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _usedKeysLoaded;
+    private readonly WriterContext _writerContext;
     private Task? _writer;
     private int _pendingWrites;
     private long _lastNow;
@@ -41,7 +41,6 @@ public sealed class BillingEngine : IAsyncDisposable
         _store = store;
         _clock = clock;
         _logger = logger;
-        _defaultCutoffUrl = defaultCutoffUrl;
         _maxPendingWrites = maxPendingWrites;
         _maxBatchSize = maxBatchSize;
         _wakes = new DueQueue<string>("billing-wakes", clock, accountId => _writes.Writer.TryWrite(new WakeRequest(accountId)));
@@ -65,6 +64,7 @@ public sealed class BillingEngine : IAsyncDisposable
         // Wakes that fell due while the server was down are due now: the queue hands them over at once.
         _wakes.ScheduleMany(wakes);
         _logger.LogInformation("Loaded {AccountCount} accounts from {DatabasePath}", _accounts.Count, store.Path);
+        _writerContext = new WriterContext(_accounts, UsedKeys, IdempotencyRetention, defaultCutoffUrl, logger);
         // In the background, so a restart does not wait for it: until it is done every id is looked up in SQLite.
         _usedKeysLoaded = Task.Run(() => LoadUsedKeys(_stopping.Token));
     }
@@ -142,11 +142,6 @@ public sealed class BillingEngine : IAsyncDisposable
         }
     }
 
-    internal string? DefaultCutoffUrl() => _defaultCutoffUrl();
-
-    internal void ReportNoCutoffUrl(string accountId) =>
-        _logger.LogWarning("Account {AccountId} is depleted but has no cut-off URL and no default is configured", accountId);
-
     /// <summary>Internal work the caller waits for; not counted against <c>MaxPendingWrites</c> (see <see cref="ConfirmedRequest{T}"/>).</summary>
     internal Task<T> Confirm<T>(ConfirmedRequest<T> request) =>
         _writes.Writer.TryWrite(request) ? request.Answer : throw new ObjectDisposedException(nameof(BillingEngine));
@@ -206,7 +201,7 @@ public sealed class BillingEngine : IAsyncDisposable
                 request.Fail(refused);
             return;
         }
-        var work = new UnitOfWork(this, _store);
+        var work = new UnitOfWork(_writerContext, _store);
         var applied = new List<WriteRequest>(batch.Count);
         foreach (var request in batch)
         {

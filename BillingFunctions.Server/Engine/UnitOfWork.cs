@@ -1,3 +1,4 @@
+using BillingFunctions.Core.Identity;
 using BillingFunctions.Core.Holds;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Server.Storage;
@@ -5,10 +6,18 @@ using BillingFunctions.Server.Storage;
 namespace BillingFunctions.Server.Engine;
 
 /// <summary>
+/// What a unit of work reads beyond its own batch: the committed accounts (published only after each commit), the
+/// operation ids that may be stored and how long their answers are kept, and the default cut-off URL. The engine owns
+/// these and hands them over; the unit of work knows nothing else of the engine.
+/// </summary>
+internal sealed record WriterContext(IReadOnlyDictionary<string, AccountState> Accounts, IdempotencyFilter UsedKeys,
+    IdempotencyRetention Retention, Func<string?> DefaultCutoffUrl, ILogger Logger);
+
+/// <summary>
 /// One group commit in the making. The batch's account states are an overlay over the committed accounts:
 /// decisions in the batch see each other's results, and nothing becomes visible to readers until the batch is on disk.
 /// </summary>
-internal sealed partial class UnitOfWork(BillingEngine engine, SqliteStore store)
+internal sealed partial class UnitOfWork(WriterContext committed, SqliteStore store)
 {
     private readonly Dictionary<string, IdempotencyRecord> _records = new(StringComparer.Ordinal);
 
@@ -18,7 +27,7 @@ internal sealed partial class UnitOfWork(BillingEngine engine, SqliteStore store
     public IEnumerable<AccountState> Changed => Batch.Accounts.Values;
 
     public bool TryGetAccount(string accountId, out AccountState state) =>
-        Batch.Accounts.TryGetValue(accountId, out state!) || engine.TryGetAccount(accountId, out state!);
+        Batch.Accounts.TryGetValue(accountId, out state!) || committed.Accounts.TryGetValue(accountId, out state!);
 
     /// <summary>The answer kept for an operation id at <paramref name="now"/>: recorded in this batch, or stored and not expired.</summary>
     public IdempotencyRecord? FindIdempotency(string key, long now)
@@ -26,8 +35,8 @@ internal sealed partial class UnitOfWork(BillingEngine engine, SqliteStore store
         if (_records.TryGetValue(key, out var record))
             return record;
         // A pruned id may still be a "maybe" (the filter never forgets): the read then finds nothing, or an expired row.
-        return engine.UsedKeys.MayContain(key) && store.FindIdempotency(key) is { } stored
-            && engine.IdempotencyRetention.Keeps(stored.RecordedAt, now)
+        return committed.UsedKeys.MayContain(key) && store.FindIdempotency(key) is { } stored
+            && committed.Retention.Keeps(stored.RecordedAt, now)
             ? stored
             : null;
     }
@@ -39,7 +48,7 @@ internal sealed partial class UnitOfWork(BillingEngine engine, SqliteStore store
         _records[record.Key] = record;
         Batch.IdempotencyRecords.Add(record);
         // Before the commit: if the commit fails, the id is only a false "maybe", never a missed replay.
-        engine.UsedKeys.Add(record.Key);
+        committed.UsedKeys.Add(record.Key);
     }
 
     /// <summary>Takes an accepted change into the batch: state, events, hold records, wakes and cut-off calls.</summary>
@@ -58,9 +67,9 @@ internal sealed partial class UnitOfWork(BillingEngine engine, SqliteStore store
             Batch.Events.Add((numbered.EventId, numbered.Event));
         foreach (var cutoff in change.Cutoffs)
         {
-            if ((cutoff.Url ?? engine.DefaultCutoffUrl()) is not { } url)
+            if ((cutoff.Url ?? committed.DefaultCutoffUrl()) is not { } url)
             {
-                engine.ReportNoCutoffUrl(accountId);
+                committed.Logger.LogWarning("Account {AccountId} is depleted but has no cut-off URL and no default is configured", accountId);
                 continue;
             }
             var delivery = new CutoffDelivery(cutoff.EventId, accountId, url, cutoff.Episode, cutoff.DepletedAt, now,
