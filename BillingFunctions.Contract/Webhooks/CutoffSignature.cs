@@ -29,6 +29,21 @@ public static class CutoffSignature
         return CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(signature));
     }
 
+    /// <summary>
+    /// One cut-off attempt as both hosts send it: <c>GET {url}?userId=…</c> with the event id, the timestamp, the attempt
+    /// number and, when a secret is configured, the signature.
+    /// </summary>
+    public static HttpRequestMessage Request(string cutoffUrl, string eventId, string accountId, long unixSeconds, int attempt, string? secret)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, Target(cutoffUrl, accountId));
+        request.Headers.Add(EventIdHeader, eventId);
+        request.Headers.Add(TimestampHeader, unixSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(AttemptHeader, attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (secret is not null)
+            request.Headers.Add(SignatureHeader, Compute(secret, unixSeconds, eventId, accountId));
+        return request;
+    }
+
     /// <summary>The URL called: the configured one with <c>userId</c> added to its query string.</summary>
     public static string Target(string cutoffUrl, string userId) =>
         $"{cutoffUrl}{(cutoffUrl.Contains('?') ? '&' : '?')}userId={Uri.EscapeDataString(userId)}";

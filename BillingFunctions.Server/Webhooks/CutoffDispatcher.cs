@@ -88,13 +88,8 @@ public sealed class CutoffDispatcher : IDisposable
     /// <summary>One attempt; returns null on a 2xx, otherwise why it failed.</summary>
     private async Task<string?> SendAsync(CutoffDelivery delivery, int attempt)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, CutoffSignature.Target(delivery.Url, delivery.AccountId));
-        var timestamp = _clock.GetUtcNow().ToUnixTimeSeconds();
-        request.Headers.Add(CutoffSignature.EventIdHeader, delivery.EventId);
-        request.Headers.Add(CutoffSignature.TimestampHeader, timestamp.ToString());
-        request.Headers.Add(CutoffSignature.AttemptHeader, attempt.ToString());
-        if (_secret is not null)
-            request.Headers.Add(CutoffSignature.SignatureHeader, CutoffSignature.Compute(_secret, timestamp, delivery.EventId, delivery.AccountId));
+        using var request = CutoffSignature.Request(delivery.Url, delivery.EventId, delivery.AccountId,
+            _clock.GetUtcNow().ToUnixTimeSeconds(), attempt, _secret);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
         try
