@@ -47,17 +47,32 @@ public sealed record BillingSettings(
             billing.GetSection("AllowedCallbackHosts").Get<string[]>() ?? [],
             billing.GetSection("AllowedPrivateCallbackHosts").Get<string[]>() ?? [],
             NullIfEmpty(billing["ApiKey"]),
-            billing.GetValue("DefaultHoldExpirySeconds", 604800),
-            billing.GetValue("WriteTimeoutSeconds", 30),
-            billing.GetValue("Webhook:TimeoutSeconds", 5),
+            Ranged(billing, "DefaultHoldExpirySeconds", 604800, 1, 365 * 24 * 3600),
+            Ranged(billing, "WriteTimeoutSeconds", 30, 1, 230),
+            Ranged(billing, "Webhook:TimeoutSeconds", 5, 1, 300),
             NullIfEmpty(billing["TablesUri"]),
             NullIfEmpty(configuration["AzureWebJobsStorage"]),
             NullIfEmpty(configuration["ServiceBusConnection:fullyQualifiedNamespace"]),
             NullIfEmpty(configuration["ServiceBusConnection"]))
         {
             IdempotencyRetention = IdempotencyRetention.FromHours(
-                billing.GetValue("IdempotencyRetentionHours", IdempotencyRetention.DefaultHours)),
+                Ranged(billing, "IdempotencyRetentionHours", IdempotencyRetention.DefaultHours, 1, IdempotencyRetention.MaxHours)),
         };
+    }
+
+    /// <summary>
+    /// A whole-number setting, checked when the app starts: a value out of range (a zero timeout would fail every write)
+    /// stops the worker with the key and the allowed range, as the self-hosted server does.
+    /// </summary>
+    private static int Ranged(IConfigurationSection billing, string key, int fallback, int min, int max)
+    {
+        var text = billing[key];
+        if (string.IsNullOrWhiteSpace(text))
+            return fallback;
+        if (!int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            || value < min || value > max)
+            throw new InvalidOperationException($"Billing:{key} is '{text}'; it must be a whole number from {min} to {max}.");
+        return value;
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
