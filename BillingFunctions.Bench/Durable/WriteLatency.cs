@@ -24,6 +24,7 @@ internal static class WriteLatency
 
     public static IReadOnlyList<Variant> All { get; } =
     [
+        new("Durable defaults (polling 30 s)", h => h with { MaxQueuePollingInterval = TimeSpan.FromSeconds(30) }),
         new("host.json", h => h),
         new("partitionCount 1", h => h with { PartitionCount = 1 }),
         new("partitionCount 16", h => h with { PartitionCount = 16 }),
