@@ -1,12 +1,14 @@
+using BillingFunctions.Contract.Telemetry;
 using BillingFunctions.Server.Engine;
-using BillingFunctions.Server.Storage;
+using Polly;
 
 namespace BillingFunctions.Server.Webhooks;
 
 /// <summary>
-/// Delivers cut-off calls from the durable outbox: at least once, each attempt with its own timeout,
-/// retried with exponential backoff and jitter until a 2xx or the give-up horizon. Attempts run
-/// concurrently (bounded), so a slow or dead receiver delays only its own calls.
+/// Delivers cut-off calls from the durable outbox: at least once, each attempt with its own timeout, retried on the
+/// <see cref="CutoffRetrySchedule"/> until a 2xx or the give-up horizon. Attempts run concurrently (bounded), so a slow
+/// or dead receiver delays only its own calls. Every attempt is recorded through the writer, and a failed one with the
+/// instant of the next before the wait begins, so a restarted server resumes each pending delivery where it was.
 /// </summary>
 public sealed class CutoffDispatcher : IDisposable
 {
@@ -16,10 +18,12 @@ public sealed class CutoffDispatcher : IDisposable
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Action<CutoffDelivery> _record;
+    private readonly CutoffRetrySchedule _schedule;
     private readonly SemaphoreSlim _slots;
     private readonly DueQueue<CutoffDelivery> _due;
     private readonly CancellationTokenSource _stopping = new();
     private int _inFlight;
+    private int _retrying;
 
     public CutoffDispatcher(HttpClient http, BillingOptions options, TimeProvider clock, ILogger<CutoffDispatcher> logger,
         Action<CutoffDelivery> record)
@@ -30,13 +34,17 @@ public sealed class CutoffDispatcher : IDisposable
         _clock = clock;
         _logger = logger;
         _record = record;
+        _schedule = new CutoffRetrySchedule(_options, clock, Retrying);
         _slots = new SemaphoreSlim(_options.MaxConcurrentDeliveries);
-        _due = new DueQueue<CutoffDelivery>("cutoff-deliveries", clock, delivery => _ = AttemptAsync(delivery));
+        _due = new DueQueue<CutoffDelivery>("cutoff-deliveries", clock, delivery => _ = RunAsync(delivery));
     }
 
     public int InFlight => Volatile.Read(ref _inFlight);
-    public int Waiting => _due.Count;
 
+    /// <summary>Deliveries waiting for their first attempt after a commit or a restart, or for their next one after a failure.</summary>
+    public int Waiting => _due.Count + Volatile.Read(ref _retrying);
+
+    /// <summary>Takes a pending delivery; its next attempt is made at its <see cref="CutoffDelivery.NextAttemptAt"/>, not before.</summary>
     public void Enqueue(CutoffDelivery delivery) => _due.Schedule(delivery, delivery.NextAttemptAt);
 
     public void Dispose()
@@ -45,38 +53,54 @@ public sealed class CutoffDispatcher : IDisposable
         _due.Dispose();
     }
 
-    private async Task AttemptAsync(CutoffDelivery delivery)
+    /// <summary>A delivery's attempts until it is delivered, given up, or the process stops (then it stays pending in the outbox).</summary>
+    private async Task RunAsync(CutoffDelivery delivery)
     {
-        await _slots.WaitAsync(_stopping.Token).ConfigureAwait(false);
-        Interlocked.Increment(ref _inFlight);
+        var run = new DeliveryRun(delivery);
+        var context = ResilienceContextPool.Shared.Get(_stopping.Token);
+        context.Properties.Set(CutoffRetrySchedule.RunKey, run);
         try
         {
-            var attempt = delivery.Attempts + 1;
-            var error = await SendAsync(delivery, attempt).ConfigureAwait(false);
-            var now = _clock.GetUtcNow().UtcTicks;
-            if (error is null)
-            {
-                _logger.LogInformation("Cut-off {EventId} for {AccountId} delivered on attempt {Attempt}, {LatenessMicroseconds} µs after the zero instant",
-                    delivery.EventId, delivery.AccountId, attempt, (now - delivery.DepletedAt) / 10);
-                _record(delivery with { Status = DeliveryStatus.Delivered, Attempts = attempt, DeliveredAt = now, LastError = null });
-                return;
-            }
-            if (now - delivery.CreatedAt >= TimeSpan.FromSeconds(_options.GiveUpAfterSeconds).Ticks)
-            {
-                _logger.LogError("Gave up on cut-off {EventId} for {AccountId} after {Attempts} attempts: {Error}",
-                    delivery.EventId, delivery.AccountId, attempt, error);
-                _record(delivery with { Status = DeliveryStatus.Failed, Attempts = attempt, LastError = error });
-                return;
-            }
-            var retry = delivery with { Attempts = attempt, LastError = error, NextAttemptAt = now + Backoff(attempt) };
-            _logger.LogWarning("Cut-off {EventId} for {AccountId} attempt {Attempt} failed ({Error}); retrying at {RetryAt:O}",
-                delivery.EventId, delivery.AccountId, attempt, error, new DateTime(retry.NextAttemptAt, DateTimeKind.Utc));
-            _record(retry);
-            _due.Schedule(retry, retry.NextAttemptAt);
+            var last = await _schedule.After(delivery.Attempts)
+                .ExecuteAsync(static (context, self) => self.AttemptAsync(context), context, this).ConfigureAwait(false);
+            if (last.Delivered)
+                Delivered(run.Delivery, last);
+            else
+                GaveUp(run.Delivery, last);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             // Shutting down: the row is still pending in the outbox and is retried after restart.
+        }
+        catch (Exception bug)
+        {
+            _logger.LogError(bug, "Cut-off {EventId} for {AccountId} stopped; it stays pending and is resumed at the next start",
+                delivery.EventId, delivery.AccountId);
+        }
+        finally
+        {
+            if (run.Waiting)
+                Interlocked.Decrement(ref _retrying);
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async ValueTask<AttemptResult> AttemptAsync(ResilienceContext context)
+    {
+        var run = context.Properties.GetValue(CutoffRetrySchedule.RunKey, null!);
+        if (run.Waiting)
+        {
+            run.Waiting = false;
+            Interlocked.Decrement(ref _retrying);
+        }
+        await NotBefore(run.Delivery.NextAttemptAt, context.CancellationToken).ConfigureAwait(false);
+        await _slots.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            var number = run.Delivery.Attempts + 1;
+            var (error, errorType) = await SendAsync(run.Delivery, number).ConfigureAwait(false);
+            return new AttemptResult(number, _clock.GetUtcNow().UtcTicks, error, errorType);
         }
         finally
         {
@@ -85,8 +109,50 @@ public sealed class CutoffDispatcher : IDisposable
         }
     }
 
-    /// <summary>One attempt; returns null on a 2xx, otherwise why it failed.</summary>
-    private async Task<string?> SendAsync(CutoffDelivery delivery, int attempt)
+    /// <summary>Polly is about to wait <paramref name="delay"/>: the failed attempt and the next instant are recorded first.</summary>
+    private ValueTask Retrying(DeliveryRun run, AttemptResult failed, TimeSpan delay)
+    {
+        var retry = run.Delivery with { Attempts = failed.Number, LastError = failed.Error, NextAttemptAt = _clock.GetUtcNow().UtcTicks + delay.Ticks };
+        run.Delivery = retry;
+        run.Waiting = true;
+        Interlocked.Increment(ref _retrying);
+        _logger.LogWarning("Cut-off {EventId} for {AccountId} attempt {Attempt} failed ({Error}); retrying at {RetryAt:O}",
+            retry.EventId, retry.AccountId, failed.Number, failed.Error, new DateTime(retry.NextAttemptAt, DateTimeKind.Utc));
+        _record(retry);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Delivered(CutoffDelivery delivery, AttemptResult attempt)
+    {
+        _logger.LogInformation("Cut-off {EventId} for {AccountId} delivered on attempt {Attempt}, {LatenessMicroseconds} µs after the zero instant",
+            delivery.EventId, delivery.AccountId, attempt.Number, (attempt.At - delivery.DepletedAt) / 10);
+        _record(delivery with { Status = DeliveryStatus.Delivered, Attempts = attempt.Number, DeliveredAt = attempt.At, LastError = null });
+    }
+
+    private void GaveUp(CutoffDelivery delivery, AttemptResult attempt)
+    {
+        _logger.LogError("Gave up on cut-off {EventId} for {AccountId} after {Attempts} attempts: {Error}",
+            delivery.EventId, delivery.AccountId, attempt.Number, attempt.Error);
+        _record(delivery with { Status = DeliveryStatus.Failed, Attempts = attempt.Number, LastError = attempt.Error });
+    }
+
+    /// <summary>
+    /// Never early: Polly waits on a timer, while the stored instant is by the clock, which a timer can run a fraction of a
+    /// millisecond ahead of (or which can step). Whatever is left is waited out, a second at most at a time so a clock
+    /// that steps forward is noticed.
+    /// </summary>
+    private async Task NotBefore(long at, CancellationToken cancellation)
+    {
+        long remaining;
+        while ((remaining = at - _clock.GetUtcNow().UtcTicks) > 0)
+        {
+            var milliseconds = Math.Min(1000, (remaining + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
+            await Task.Delay(TimeSpan.FromMilliseconds(milliseconds), _clock, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One attempt; no error on a 2xx, otherwise why it failed and the kind of failure.</summary>
+    private async Task<(string? Error, string? ErrorType)> SendAsync(CutoffDelivery delivery, int attempt)
     {
         using var request = CutoffSignature.Request(delivery.Url, delivery.EventId, delivery.AccountId,
             _clock.GetUtcNow().ToUnixTimeSeconds(), attempt, _secret);
@@ -95,24 +161,15 @@ public sealed class CutoffDispatcher : IDisposable
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}";
+            return response.IsSuccessStatusCode ? (null, null) : ($"HTTP {(int)response.StatusCode}", WebhookErrorType.Of(response.StatusCode));
         }
         catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
         {
-            return $"timed out after {_options.TimeoutSeconds} s";
+            return ($"timed out after {_options.TimeoutSeconds} s", WebhookErrorType.Timeout);
         }
         catch (HttpRequestException e)
         {
-            return e.Message;
+            return (e.Message, WebhookErrorType.Of(e));
         }
-    }
-
-    /// <summary>Exponential, capped, with "equal jitter": half the delay fixed, half random, so retries do not stampede.</summary>
-    private long Backoff(int attempt)
-    {
-        var initial = TimeSpan.FromMilliseconds(_options.InitialBackoffMilliseconds).Ticks;
-        var cap = TimeSpan.FromSeconds(_options.MaxBackoffSeconds).Ticks;
-        var delay = attempt >= 30 ? cap : Math.Min(cap, initial << (attempt - 1));
-        return delay / 2 + Random.Shared.NextInt64(delay / 2 + 1);
     }
 }

@@ -50,6 +50,37 @@ public sealed class ReceiverFaultTests
     }
 
     [Fact]
+    public async Task A_restart_resumes_a_failing_delivery_at_its_stored_instant_counting_on_from_its_attempts()
+    {
+        var down = await CutoffReceiver.StartAsync();
+        var (port, url) = (down.Port, down.Url);
+        await down.DisposeAsync();
+        var data = TempDirectory.Create();
+        string[] settings = ["Billing:Webhook:InitialBackoffMilliseconds=1000", "Billing:Webhook:MaxBackoffSeconds=30"];
+        await using (var first = await RunningServer.StartAsync(data, settings))
+        {
+            await first.Client.OpenCharging("resumed", url, "0.1", "1");
+            Assert.True(await Poll.Until(async () => (await first.Client.CutoffDelivery("resumed"))?.GetProperty("attempts").GetInt32() >= 2),
+                "no repeated attempts while the receiver was down");
+        }
+        CutoffDelivery stored;
+        using (var store = new BillingFunctions.Server.Storage.SqliteStore(data))
+            stored = Assert.Single(store.ReadDeliveries("resumed", 10));
+        Assert.Equal(DeliveryStatus.Pending, stored.Status);
+
+        await using var back = await CutoffReceiver.StartAsync(port);
+        await using var second = await RunningServer.StartAsync(data, settings);
+        var call = Assert.Single(await back.WaitForAsync("resumed", timeoutSeconds: 60));
+
+        Assert.Equal(stored.Attempts + 1, call.Attempt); // the count goes on: nothing forgot the attempts made before the restart
+        Assert.True(call.ArrivedTicks >= stored.NextAttemptAt,
+            $"arrived {(stored.NextAttemptAt - call.ArrivedTicks) / 10_000.0} ms before the stored next attempt");
+        Assert.Equal(stored.EventId, call.EventId);
+        Assert.True(await Poll.Until(async () => (await second.Client.CutoffDelivery("resumed"))?.Str("status") == "delivered"));
+        Assert.Equal(stored.Attempts + 1, (await second.Client.CutoffDelivery("resumed"))!.Value.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
     public async Task Retries_stop_at_the_give_up_horizon()
     {
         var gone = await CutoffReceiver.StartAsync();

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using BillingFunctions.Server;
 using BillingFunctions.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace BillingFunctions.Tests.Server;
@@ -58,6 +59,8 @@ public sealed class SettingsValidationTests(Xunit.Abstractions.ITestOutputHelper
         {
             var settings = NumericSettings.Select(row => $"{row[0]}={end(((string)row[0], (long)row[1], (long)row[2]))}").ToArray();
             await using var app = BillingServer.Build(Arguments(TempDirectory.Create(), settings));
+            // Built on first use: the webhook retry schedule, whose Polly pipelines check their own bounds.
+            Assert.NotNull(app.Services.GetRequiredService<BillingFunctions.Server.Webhooks.CutoffDispatcher>());
         }
     }
 

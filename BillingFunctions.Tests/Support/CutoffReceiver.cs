@@ -68,7 +68,8 @@ public sealed class CutoffReceiver : IAsyncDisposable
             }
             var failing = receiver.FailWith;
             receiver._calls.Enqueue(new ReceivedCall(request.Query["userId"].ToString(), request.Headers["X-Billing-Event-Id"].ToString(),
-                request.Headers["X-Billing-Timestamp"].ToString(), request.Headers["X-Billing-Signature"].ToString(), arrived, failing));
+                request.Headers["X-Billing-Timestamp"].ToString(), request.Headers["X-Billing-Signature"].ToString(), arrived, failing,
+                int.TryParse(request.Headers["X-Billing-Attempt"].ToString(), out var attempt) ? attempt : 0));
             return failing == 0 ? Results.Ok() : Results.StatusCode(failing);
         });
         await app.StartAsync();
@@ -96,5 +97,7 @@ public sealed class CutoffReceiver : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    public sealed record ReceivedCall(string UserId, string EventId, string Timestamp, string Signature, long ArrivedTicks, int AnsweredStatus);
+    /// <param name="Attempt">The <c>X-Billing-Attempt</c> header (0 when absent).</param>
+    public sealed record ReceivedCall(string UserId, string EventId, string Timestamp, string Signature, long ArrivedTicks, int AnsweredStatus,
+        int Attempt);
 }

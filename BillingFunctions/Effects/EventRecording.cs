@@ -20,9 +20,13 @@ public sealed class EventRecording(BillingTables tables, BillingSettings setting
     private static readonly TaskOptions LedgerRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(300, TimeSpan.FromSeconds(1), 2,
         TimeSpan.FromMinutes(5), TimeSpan.FromDays(1)));
 
-    // At least once, backing off to five minutes between attempts, for a day: the webhook give-up horizon.
-    private static readonly TaskOptions CutoffRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(300, TimeSpan.FromMilliseconds(500), 2,
-        TimeSpan.FromMinutes(5), TimeSpan.FromDays(1)));
+    // At least once, on the self-hosted server's default schedule: from half a second, doubling to five minutes between
+    // attempts, for a day (the give-up horizon). The Durable runtime's own retry policy rather than Polly's: its waits are
+    // durable timers in the orchestration's history, so a worker that restarts or moves resumes the schedule, and it is
+    // deterministic on replay, which a jittered in-memory delay is not. 300 attempts outlast the day at five minutes apart.
+    private static readonly TaskOptions CutoffRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(300,
+        TimeSpan.FromMilliseconds(CutoffRetryDefaults.InitialDelayMilliseconds), 2, TimeSpan.FromSeconds(CutoffRetryDefaults.MaxDelaySeconds),
+        TimeSpan.FromSeconds(CutoffRetryDefaults.GiveUpAfterSeconds)));
 
     [Function(nameof(RecordEvents))]
     public static Task RecordEvents([OrchestrationTrigger] TaskOrchestrationContext context)
