@@ -1,3 +1,4 @@
+using BillingFunctions.Contract.Telemetry;
 using BillingFunctions.Core.Identity;
 using BillingFunctions.Server.Api;
 using BillingFunctions.Server.Dev;
@@ -57,6 +58,7 @@ public static class BillingServer
                 listen.Use(next => connection => listen.ApplicationServices.GetRequiredService<ShutdownDrain>().TrackConnection(connection, next)));
         });
 
+        builder.AddBillingTelemetry();
         var services = builder.Services;
         services.AddOpenApi();
         services.AddProblemDetails();
@@ -67,7 +69,10 @@ public static class BillingServer
         services.AddSingleton(_ => new SqliteStore(directory(), options.SynchronousCommit, options.StorageBusyTimeoutSeconds));
         services.AddSingleton(provider => new BillingEngine(provider.GetRequiredService<SqliteStore>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<BillingEngine>>(), () => DefaultCutoffUrl(provider, options),
-            options.MaxPendingWrites, options.MaxBatchSize, IdempotencyRetention.FromHours(options.IdempotencyRetentionHours)));
+            options.MaxPendingWrites, options.MaxBatchSize, IdempotencyRetention.FromHours(options.IdempotencyRetentionHours))
+        {
+            Instruments = provider.GetRequiredService<BillingInstruments>(),
+        });
         var connector = new CallbackConnector(options.AllowedPrivateCallbackHosts, options.AllowedCallbackHosts, options.CutoffUrl,
             options.DevReceiver);
         services.AddHttpClient(nameof(CutoffDispatcher))
@@ -84,7 +89,8 @@ public static class BillingServer
             });
         services.AddSingleton(provider => new CutoffDispatcher(
             provider.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(CutoffDispatcher)), options, provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<CutoffDispatcher>>(), provider.GetRequiredService<BillingEngine>().RecordDelivery));
+            provider.GetRequiredService<ILogger<CutoffDispatcher>>(), provider.GetRequiredService<BillingEngine>().RecordDelivery,
+            provider.GetRequiredService<BillingInstruments>()));
         services.AddSingleton<DevCutoffReceiver>();
         services.AddSingleton(options.Queues);
         services.AddSingleton(provider => new OrderQueues(provider.GetRequiredService<BillingEngine>(),
@@ -113,6 +119,7 @@ public static class BillingServer
         api.MapOrders();
         api.MapQueues();
         app.MapOpenApi();
+        app.MapMetrics();
         if (options.DevReceiver)
             app.Services.GetRequiredService<DevCutoffReceiver>().Map(app);
         return app;
@@ -136,7 +143,7 @@ public static class BillingServer
 /// pending one from the outbox before the writer runs its first batch, so no delivery is missed or sent twice.
 /// </summary>
 internal sealed class BillingStartup(BillingEngine engine, CutoffDispatcher dispatcher, SqliteStore store, BillingOptions options,
-    ILogger<BillingStartup> logger) : IHostedService
+    OrderQueues queues, BillingInstruments instruments, ILogger<BillingStartup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -159,6 +166,9 @@ internal sealed class BillingStartup(BillingEngine engine, CutoffDispatcher disp
                 + "start. The owner check in the database still stops the older one from writing, but run one server per directory",
                 directory.Directory, DataDirectoryLock.FileName);
         logger.LogInformation("Resuming {PendingDeliveries} pending cut-off deliveries", pending.Count);
+        instruments.ObservePendingWrites(() => engine.PendingWrites);
+        instruments.ObserveAccounts(() => engine.AccountCount);
+        instruments.ObserveQueues(() => queues.All.Select(queue => queue.Stats()).Select(stats => new QueueLevels(stats.Queue, stats.Active, stats.DeadLettered)));
         engine.Start();
         return Task.CompletedTask;
     }

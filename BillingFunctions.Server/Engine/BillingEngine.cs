@@ -87,6 +87,9 @@ public sealed class BillingEngine : IAsyncDisposable
     /// <summary>How long an answer is replayed for its operation id; older ones are ignored, then pruned.</summary>
     public IdempotencyRetention IdempotencyRetention { get; }
 
+    /// <summary>Where each group commit is counted (writes, batch size); null: nowhere.</summary>
+    internal Contract.Telemetry.BillingInstruments? Instruments { get; init; }
+
     /// <summary>Operation ids that may be in the store; the writer reads SQLite only for a "maybe".</summary>
     internal IdempotencyFilter UsedKeys { get; } = new();
 
@@ -255,6 +258,7 @@ public sealed class BillingEngine : IAsyncDisposable
         work.PublishCommitted();
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _committedRequests, applied.Count);
+        Instruments?.Committed(applied.Count);
         foreach (var request in applied)
             request.Complete();
     }

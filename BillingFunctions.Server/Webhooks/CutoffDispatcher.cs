@@ -18,6 +18,7 @@ public sealed class CutoffDispatcher : IDisposable
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Action<CutoffDelivery> _record;
+    private readonly BillingInstruments? _instruments;
     private readonly CutoffRetrySchedule _schedule;
     private readonly SemaphoreSlim _slots;
     private readonly DueQueue<CutoffDelivery> _due;
@@ -25,8 +26,9 @@ public sealed class CutoffDispatcher : IDisposable
     private int _inFlight;
     private int _retrying;
 
+    /// <param name="instruments">Where attempts and lateness are counted; null: nowhere.</param>
     public CutoffDispatcher(HttpClient http, BillingOptions options, TimeProvider clock, ILogger<CutoffDispatcher> logger,
-        Action<CutoffDelivery> record)
+        Action<CutoffDelivery> record, BillingInstruments? instruments = null)
     {
         _http = http;
         _options = options.Webhook;
@@ -34,6 +36,7 @@ public sealed class CutoffDispatcher : IDisposable
         _clock = clock;
         _logger = logger;
         _record = record;
+        _instruments = instruments;
         _schedule = new CutoffRetrySchedule(_options, clock, Retrying);
         _slots = new SemaphoreSlim(_options.MaxConcurrentDeliveries);
         _due = new DueQueue<CutoffDelivery>("cutoff-deliveries", clock, delivery => _ = RunAsync(delivery));
@@ -118,6 +121,7 @@ public sealed class CutoffDispatcher : IDisposable
         Interlocked.Increment(ref _retrying);
         _logger.LogWarning("Cut-off {EventId} for {AccountId} attempt {Attempt} failed ({Error}); retrying at {RetryAt:O}",
             retry.EventId, retry.AccountId, failed.Number, failed.Error, new DateTime(retry.NextAttemptAt, DateTimeKind.Utc));
+        _instruments?.CutoffAttemptFailed(failed.ErrorType!, WebhookOutcome.Failed);
         _record(retry);
         return ValueTask.CompletedTask;
     }
@@ -126,6 +130,7 @@ public sealed class CutoffDispatcher : IDisposable
     {
         _logger.LogInformation("Cut-off {EventId} for {AccountId} delivered on attempt {Attempt}, {LatenessMicroseconds} µs after the zero instant",
             delivery.EventId, delivery.AccountId, attempt.Number, (attempt.At - delivery.DepletedAt) / 10);
+        _instruments?.CutoffDelivered(delivery.DepletedAt, attempt.At);
         _record(delivery with { Status = DeliveryStatus.Delivered, Attempts = attempt.Number, DeliveredAt = attempt.At, LastError = null });
     }
 
@@ -133,6 +138,7 @@ public sealed class CutoffDispatcher : IDisposable
     {
         _logger.LogError("Gave up on cut-off {EventId} for {AccountId} after {Attempts} attempts: {Error}",
             delivery.EventId, delivery.AccountId, attempt.Number, attempt.Error);
+        _instruments?.CutoffAttemptFailed(attempt.ErrorType!, WebhookOutcome.GaveUp);
         _record(delivery with { Status = DeliveryStatus.Failed, Attempts = attempt.Number, LastError = attempt.Error });
     }
 

@@ -57,6 +57,7 @@ public sealed class SecurityTests(SecuredServer fixture) : IClassFixture<Secured
         ("GET", "/api/cutoff-deliveries"),
         ("GET", "/api/health"),
         ("GET", "/openapi/v1.json"),
+        ("GET", "/metrics"),
     ];
 
     /// <summary>A body that would succeed on any write route it is sent to (unknown fields are ignored).</summary>
