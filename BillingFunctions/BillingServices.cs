@@ -1,3 +1,4 @@
+using BillingFunctions.Contract.Telemetry;
 using BillingFunctions.Effects;
 using BillingFunctions.Orders;
 using BillingFunctions.Tables;
@@ -16,6 +17,8 @@ public static class BillingServices
     {
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<BillingInstruments>();
         services.AddSingleton<BillingTables>();
         services.AddSingleton<BasketStore>();
         services.AddSingleton<OrderBus>();

@@ -5,4 +5,5 @@ using Microsoft.Extensions.Hosting;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddBilling(BillingSettings.From(builder.Configuration));
+builder.Services.AddBillingTelemetry(builder.Configuration);
 builder.Build().Run();

@@ -1,4 +1,6 @@
 using Azure.Data.Tables;
+using System.Diagnostics.Metrics;
+using BillingFunctions.Contract.Telemetry;
 using BillingFunctions.Tests.Durable.Runtime;
 using BillingFunctions.Tests.Support;
 using BillingFunctions.Tables;
@@ -52,6 +54,7 @@ public sealed class AccountWriteTests(DurableFixture fixture) : IClassFixture<Du
     public async Task A_replayed_operation_id_returns_the_same_answer_and_a_different_request_with_it_is_refused()
     {
         var id = BillingCalls.NewAccountId("replay");
+        using var recorder = new MeterRecorder(Runtime.Services.GetRequiredService<IMeterFactory>());
         Assert.Equal(201, (await Runtime.Open(id)).Status);
 
         var credited = await Runtime.Credit(id, "5", "top-up-1");
@@ -64,6 +67,8 @@ public sealed class AccountWriteTests(DurableFixture fixture) : IClassFixture<Du
         Assert.Equal(409, conflict.Status);
         Assert.EndsWith("idempotency-conflict", conflict.ProblemType);
         Assert.Equal("5", (await Runtime.Account(id)).Json.Str("balance"));
+        // The entity accepted two writes, the opening and the credit; neither the replay nor the conflict counts.
+        Assert.Equal(2, recorder.Of(BillingMetrics.WritesCommitted).Sum(m => m.Value));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using BillingFunctions.Contract.Telemetry;
 using BillingFunctions.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,12 +35,16 @@ internal static class AppOnAzurite
     public static async Task<BillingTables> Tables() => new(await Settings());
 
     /// <summary>The cut-off activity class with the client <c>Program</c> registers for it.</summary>
-    public static EventRecording Recording(BillingSettings settings, BillingTables tables)
+    public static EventRecording Recording(BillingSettings settings, BillingTables tables) =>
+        Recording(settings, tables, new BillingInstruments(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>()));
+
+    /// <summary>The cut-off activity class recording on the given instruments.</summary>
+    public static EventRecording Recording(BillingSettings settings, BillingTables tables, BillingInstruments instruments)
     {
         var services = new ServiceCollection().AddLogging();
         CutoffHttp.AddCutoffHttp(services, settings);
         var http = services.BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
-        return new EventRecording(tables, settings, http, TimeProvider.System, NullLogger<EventRecording>.Instance);
+        return new EventRecording(tables, settings, http, TimeProvider.System, NullLogger<EventRecording>.Instance, instruments);
     }
 
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";

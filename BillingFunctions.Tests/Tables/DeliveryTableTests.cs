@@ -1,7 +1,10 @@
+using System.Diagnostics.Metrics;
+using BillingFunctions.Contract.Telemetry;
 using BillingFunctions.Server.Storage;
 using BillingFunctions.Tests.Support;
 using BillingFunctions.Accounts;
 using BillingFunctions.Tables;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BillingFunctions.Tests.Tables;
 
@@ -41,6 +44,35 @@ public sealed class DeliveryTableTests
         await recording.DeliverCutoff(call);
         Assert.Equal(2, receiver.Arrivals);
         Assert.Equal(delivered.ETag, (await Row(tables, call)).ETag);
+    }
+
+    [Fact]
+    public async Task Each_attempt_is_counted_by_outcome_a_failure_by_status_and_the_delivery_with_its_lateness()
+    {
+        await using var receiver = await CutoffReceiver.StartAsync();
+        var settings = await AppOnAzurite.Settings();
+        var tables = new BillingTables(settings);
+        await using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = meters.GetRequiredService<IMeterFactory>();
+        using var recorder = new MeterRecorder(factory);
+        var recording = AppOnAzurite.Recording(settings, tables, new BillingInstruments(factory));
+        var account = AppOnAzurite.Unique("acc");
+        var call = new CutoffCall($"{account}:4", account, receiver.Url, 1, DepletedAt);
+
+        receiver.FailWith = 503;
+        await Assert.ThrowsAsync<HttpRequestException>(() => recording.DeliverCutoff(call));
+        receiver.FailWith = 0;
+        var before = DateTime.UtcNow.Ticks;
+        await recording.DeliverCutoff(call);
+        var after = DateTime.UtcNow.Ticks;
+
+        Assert.Equal([WebhookOutcome.Failed, WebhookOutcome.Delivered],
+            recorder.Of(BillingMetrics.WebhookAttempts).Select(m => m.Tags[BillingMetrics.Tags.WebhookOutcome]));
+        var failure = Assert.Single(recorder.Of(BillingMetrics.WebhookFailures));
+        Assert.Equal("503", failure.Tags[BillingMetrics.Tags.ErrorType]);
+        // Milliseconds from the zero instant to the answer, which came between the two readings of the clock.
+        var lateness = Assert.Single(recorder.Of(BillingMetrics.CutoffLateness)).Value;
+        Assert.InRange(lateness, (double)(before - DepletedAt) / TimeSpan.TicksPerMillisecond, (double)(after - DepletedAt) / TimeSpan.TicksPerMillisecond);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using BillingFunctions.Contract.Telemetry;
 using BillingFunctions.Effects;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
@@ -12,18 +13,18 @@ namespace BillingFunctions.Accounts;
 /// Signals and scheduled orchestrations are committed together with the state by the Durable runtime.
 /// Every operation first drops the answers past the idempotency retention, so the state stays one window's worth.
 /// </summary>
-public sealed class AccountEntity(TimeProvider clock, BillingSettings settings) : TaskEntity<AccountRecord>
+public sealed class AccountEntity(TimeProvider clock, BillingSettings settings, BillingInstruments instruments) : TaskEntity<AccountRecord>
 {
     public const string Name = "account";
 
     public static EntityInstanceId Id(string accountId) => new(Name, accountId);
 
-    public EntityAnswer Write(AccountWrite write) => Carry(AccountBook.Write(State, write, Now(), settings.IdempotencyRetention));
+    public EntityAnswer Write(AccountWrite write) => Counted(Carry(AccountBook.Write(State, write, Now(), settings.IdempotencyRetention)));
 
     public void Wake(WakeSignal signal) => Carry(AccountBook.Wake(Current(), signal, Now()));
 
     public EntityAnswer Transfer(TransferLeg leg) =>
-        Carry(AccountBook.Transfer(State, leg, Context.Id.Key, Now(), settings.IdempotencyRetention));
+        Counted(Carry(AccountBook.Transfer(State, leg, Context.Id.Key, Now(), settings.IdempotencyRetention)));
 
     public PaymentDecision Pay(ChargeRequest request)
     {
@@ -49,6 +50,17 @@ public sealed class AccountEntity(TimeProvider clock, BillingSettings settings) 
     {
         AccountBook.ForgetExpiredAnswers(State, Now(), settings.IdempotencyRetention);
         return State;
+    }
+
+    /// <summary>
+    /// Counts a write the entity accepted (not a refusal, not a replay). The runtime commits it with the entity's state; an
+    /// operation it runs again after a failed commit is counted again.
+    /// </summary>
+    private EntityAnswer Counted(EntityAnswer answer)
+    {
+        if (answer.Rejection is null && !answer.Replayed)
+            instruments.WriteAccepted();
+        return answer;
     }
 
     private EntityAnswer Carry(Step step)

@@ -1,4 +1,5 @@
 using BillingFunctions.Accounts;
+using BillingFunctions.Contract.Telemetry;
 using BillingFunctions.Tables;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
@@ -13,7 +14,7 @@ namespace BillingFunctions.Effects;
 /// for the ledger: both start at once.
 /// </summary>
 public sealed class EventRecording(BillingTables tables, BillingSettings settings, IHttpClientFactory http, TimeProvider clock,
-    ILogger<EventRecording> log)
+    ILogger<EventRecording> log, BillingInstruments instruments)
 {
     // A ledger page ends before the first unwritten sequence, so a write that gave up early would hide every later entry
     // from readers: it retries as long as a cut-off does.
@@ -56,10 +57,12 @@ public sealed class EventRecording(BillingTables tables, BillingSettings setting
         if (request is null)
         {
             await tables.RecordDelivery(row, DeliveryAttempt.Undeliverable(attempt, "No cut-off URL: the account has none and Billing:CutoffUrl is not set."));
+            instruments.CutoffAttemptFailed(WebhookErrorType.NoUrl, WebhookOutcome.GaveUp);
             log.LogError("Cut-off for {AccountId} (event {EventId}) has no URL to call", call.AccountId, call.EventId);
             return;
         }
         string error;
+        string errorType;
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(settings.WebhookTimeoutSeconds));
@@ -67,17 +70,27 @@ public sealed class EventRecording(BillingTables tables, BillingSettings setting
             if (response.IsSuccessStatusCode)
             {
                 var deliveredAt = clock.GetUtcNow().UtcTicks;
+                instruments.CutoffDelivered(call.DepletedAt, deliveredAt);
                 await tables.RecordDelivery(row, DeliveryAttempt.Delivered(attempt, deliveredAt));
                 log.LogInformation("Cut-off delivered for {AccountId} (event {EventId}), lateness {LatenessMs} ms", call.AccountId, call.EventId,
                     (deliveredAt - call.DepletedAt) / TimeSpan.TicksPerMillisecond);
                 return;
             }
             error = $"The receiver answered {(int)response.StatusCode}.";
+            errorType = WebhookErrorType.Of(response.StatusCode);
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        catch (HttpRequestException e)
         {
             error = e.Message;
+            errorType = WebhookErrorType.Of(e);
         }
+        catch (OperationCanceledException e)
+        {
+            error = e.Message;
+            errorType = WebhookErrorType.Timeout;
+        }
+        // Another attempt follows unless the runtime's retry policy has reached its horizon, which the activity cannot see.
+        instruments.CutoffAttemptFailed(errorType, WebhookOutcome.Failed);
         var recorded = await tables.RecordDelivery(row, DeliveryAttempt.Retry(attempt, error));
         if (recorded.Status != nameof(DeliveryStatus.Delivered))
             throw new HttpRequestException($"Cut-off attempt {attempt} for {call.AccountId} (event {call.EventId}) failed: {error}");
