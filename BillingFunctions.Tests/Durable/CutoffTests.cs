@@ -30,8 +30,9 @@ public sealed class CutoffTests(DurableFixture fixture) : IClassFixture<DurableF
         Assert.Equal(200, rated.Status);
         var depletesAt = rated.Json.Ticks("depletesAt");
 
-        // The armed wake, delivered now instead of at its instant: it must only re-arm.
-        var armed = await Runtime.Record(id);
+        // The armed wake, delivered now instead of at its instant: it must only re-arm. (The entity's stored state is read
+        // from the provider's instance table, which can lag the answer the write returned by a moment on a loaded machine.)
+        var armed = await Poll.UntilValue(() => Runtime.Record(id), r => r?.WakeAt is not null);
         Assert.Equal(depletesAt, armed!.WakeAt);
         await Runtime.Client.Entities.SignalEntityAsync(AccountEntity.Id(id), nameof(AccountEntity.Wake),
             new WakeSignal(armed.WakeAt!.Value, armed.WakeGeneration));
@@ -62,7 +63,8 @@ public sealed class CutoffTests(DurableFixture fixture) : IClassFixture<DurableF
         Assert.Equal(201, (await Runtime.Open(id)).Status);
         Assert.Equal(200, (await Runtime.Credit(id, "3600")).Status);
         Assert.Equal(200, (await Runtime.SetRate(id, "1")).Status); // the zero instant is an hour away
-        var before = (await Runtime.Record(id))!;
+        // Read once the stored state has the armed wake (the instance table can lag the write's answer by a moment).
+        var before = (await Poll.UntilValue(() => Runtime.Record(id), r => r?.WakeAt is not null))!;
         // The ledger is written after each operation; wait until it holds every event so far.
         Assert.True(await Poll.Until(async () => (await LedgerTypes(id)).Count == before.Account!.Version, 60));
         var armedAt = before.WakeAt!.Value;
