@@ -1,9 +1,10 @@
+using System.Text.Json.Serialization;
 using BillingFunctions.Core.Accounts;
 
 namespace BillingFunctions.Contract;
 
-/// <summary>An event as committed: its place in the global order and its id.</summary>
-public sealed record StoredEvent(long Sequence, string EventId, AccountEvent Event);
+/// <summary>An event as committed: its place in the global order and its id. In JSON (durable payloads) the event is flat.</summary>
+public sealed record StoredEvent(long Sequence, string EventId, [property: JsonConverter(typeof(AccountEventJson))] AccountEvent Event);
 
 /// <summary>
 /// The answer first given to an operation id, replayed for every retry of the same request while the idempotency

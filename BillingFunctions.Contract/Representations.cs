@@ -29,9 +29,11 @@ public static class Representations
     public static EventResponse Event(StoredEvent stored)
     {
         var e = stored.Event;
+        // A hold's expiry is kept with hold.placed but not shown here: the hold itself shows it.
+        var details = EventCodec.Details(e);
         return new EventResponse(stored.Sequence, stored.EventId, e.Type, e.AccountId, e.OperationId, Instant(e.At),
             Money(e.Amount), Money(e.Delta), Money(e.Consumed), Money(e.BalanceBefore), Money(e.BalanceAfter), Money(e.HeldAfter),
-            e.Episode, e.HoldId, e.Counterparty, e.RatePerSecond is { } r ? new Rate(r).ToString() : null);
+            e.Episode, details.HoldId, details.Counterparty, details.RatePerSecond is { } r ? new Rate(r).ToString() : null);
     }
 
     public static OrderResponse Order(Core.Orders.Basket basket) => new(basket.BasketId, basket.UserId, basket.Amount.ToString(),

@@ -24,7 +24,7 @@ public static class AccountDecider
                     $"Account '{accountId}' already exists with different settings."));
         }
         var decision = new Decision(AccountState.Open(accountId, currency, cutoffUrl, lowBalanceWarningSeconds, now), now);
-        decision.Emit(EventTypes.AccountCreated, null, 0, 0, 0);
+        decision.Emit(new AccountCreated(decision.Entry(null, 0, 0, 0)));
         return decision.Finish();
     }
 
@@ -34,15 +34,15 @@ public static class AccountDecider
         decision.AdvanceToNow();
         var rejection = NonPositiveAmount(command) ?? command switch
         {
-            Credit c => decision.Credit(c.OperationId, c.Amount, EventTypes.AccountCredited, null),
-            Debit d => decision.Debit(d.OperationId, d.Amount, EventTypes.AccountDebited, null),
+            Credit c => decision.Credit(c.OperationId, c.Amount, entry => new AccountCredited(entry)),
+            Debit d => decision.Debit(d.OperationId, d.Amount, entry => new AccountDebited(entry)),
             SetRate r => decision.SetRate(r),
             PlaceHold h => decision.PlaceHold(h),
             CaptureHold c => decision.CaptureHold(c),
             ReleaseHold r => decision.ReleaseHold(r),
-            TransferOut t => decision.Debit(t.OperationId, t.Amount, EventTypes.TransferCompleted, t.To),
-            TransferIn t => decision.Credit(t.OperationId, t.Amount, EventTypes.TransferCompleted, t.From),
-            PayOrder o => decision.Debit(o.BasketId, o.Amount, EventTypes.OrderPaid, null),
+            TransferOut t => decision.Debit(t.OperationId, t.Amount, entry => new TransferCompleted(entry, t.To)),
+            TransferIn t => decision.Credit(t.OperationId, t.Amount, entry => new TransferCompleted(entry, t.From)),
+            PayOrder o => decision.Debit(o.BasketId, o.Amount, entry => new OrderPaid(entry)),
             RejectOrder o => decision.RecordRejectedOrder(o),
             Wake => null,
             _ => throw new ArgumentOutOfRangeException(nameof(command), command, "Unknown command."),
@@ -120,7 +120,7 @@ public static class AccountDecider
                 {
                     Settle(w);
                     State = State with { LowBalanceWarned = true };
-                    Emit(EventTypes.LowBalance, null, 0, 0, State.Balance.Units);
+                    Emit(new LowBalanceWarning(Entry(null, 0, 0, State.Balance.Units)));
                 }
                 // A hold expiring at the very zero tick frees its money at that instant: funds never ran out.
                 else if (zero is { } z && (z < horizon || (z == horizon && expiring is null)))
@@ -134,7 +134,7 @@ public static class AccountDecider
                     if (expiring is null)
                         return;
                     State = State with { Holds = State.Holds.Remove(expiring.HoldId) };
-                    Emit(EventTypes.HoldExpired, $"hold:{expiring.HoldId}:expiry", expiring.Amount.Units, 0, State.Balance.Units, expiring.HoldId);
+                    Emit(new HoldExpired(Entry($"hold:{expiring.HoldId}:expiry", expiring.Amount.Units, 0, State.Balance.Units), expiring.HoldId));
                     RestoreIfFunded();
                     RearmWarningIfClear();
                 }
@@ -148,29 +148,29 @@ public static class AccountDecider
             AdvanceToNow();
         }
 
-        public Rejection? Credit(string operationId, Money amount, string type, string? counterparty)
+        public Rejection? Credit(string operationId, Money amount, Func<LedgerEntry, AccountEvent> recorded)
         {
             if (amount > Money.Max - State.Balance)
                 return new Rejection(RejectionKind.Validation, $"The balance would exceed the maximum of {Money.Max}.");
             var before = State.Balance.Units;
             State = State with { Balance = State.Balance + amount };
-            Emit(type, operationId, amount.Units, amount.Units, before, counterparty: counterparty);
+            Emit(recorded(Entry(operationId, amount.Units, amount.Units, before)));
             return null;
         }
 
-        public Rejection? Debit(string operationId, Money amount, string type, string? counterparty)
+        public Rejection? Debit(string operationId, Money amount, Func<LedgerEntry, AccountEvent> recorded)
         {
             if (amount > State.Available)
                 return InsufficientFunds(amount);
             var before = State.Balance.Units;
             State = State with { Balance = State.Balance - amount };
-            Emit(type, operationId, amount.Units, -amount.Units, before, counterparty: counterparty);
+            Emit(recorded(Entry(operationId, amount.Units, -amount.Units, before)));
             return null;
         }
 
         public Rejection? RecordRejectedOrder(RejectOrder command)
         {
-            Emit(EventTypes.OrderRejected, command.BasketId, command.Amount.Units, 0, State.Balance.Units);
+            Emit(new OrderRejected(Entry(command.BasketId, command.Amount.Units, 0, State.Balance.Units)));
             return null;
         }
 
@@ -179,7 +179,7 @@ public static class AccountDecider
             if (command.Rate == State.Rate)
                 return null;
             State = State with { Rate = command.Rate };
-            Emit(EventTypes.RateChanged, command.OperationId, 0, 0, State.Balance.Units, rate: command.Rate.PicoPerSecond);
+            Emit(new RateChanged(Entry(command.OperationId, 0, 0, State.Balance.Units), command.Rate.PicoPerSecond));
             return null;
         }
 
@@ -193,7 +193,7 @@ public static class AccountDecider
                 return InsufficientFunds(command.Amount);
             var hold = new Hold(command.HoldId, command.Amount, now, command.ExpiresAt);
             State = State with { Holds = State.Holds.Add(hold.HoldId, hold) };
-            Emit(EventTypes.HoldPlaced, command.OperationId, hold.Amount.Units, 0, State.Balance.Units, hold.HoldId);
+            Emit(new HoldPlaced(Entry(command.OperationId, hold.Amount.Units, 0, State.Balance.Units), hold.HoldId, hold.ExpiresAt));
             return null;
         }
 
@@ -206,7 +206,7 @@ public static class AccountDecider
                 return new Rejection(RejectionKind.Validation, $"Cannot capture {amount}: the hold is for {hold.Amount}.");
             var before = State.Balance.Units;
             State = State with { Balance = State.Balance - amount, Holds = State.Holds.Remove(hold.HoldId) };
-            Emit(EventTypes.HoldCaptured, command.OperationId, amount.Units, -amount.Units, before, hold.HoldId);
+            Emit(new HoldCaptured(Entry(command.OperationId, amount.Units, -amount.Units, before), hold.HoldId));
             return null;
         }
 
@@ -215,16 +215,19 @@ public static class AccountDecider
             if (!State.Holds.TryGetValue(command.HoldId, out var hold))
                 return HoldNotActive(command.HoldId);
             State = State with { Holds = State.Holds.Remove(hold.HoldId) };
-            Emit(EventTypes.HoldReleased, command.OperationId, hold.Amount.Units, 0, State.Balance.Units, hold.HoldId);
+            Emit(new HoldReleased(Entry(command.OperationId, hold.Amount.Units, 0, State.Balance.Units), hold.HoldId));
             return null;
         }
 
-        public void Emit(string type, string? operationId, long amount, long delta, long balanceBefore,
-            string? holdId = null, string? counterparty = null, long? rate = null)
+        /// <summary>The ledger entry of an event that happens now, to the state as it is after the event.</summary>
+        public LedgerEntry Entry(string? operationId, long amount, long delta, long balanceBefore) =>
+            new(State.AccountId, State.SettledAt, operationId, amount, delta, State.UnreportedConsumption.Units, balanceBefore,
+                State.Balance.Units, State.Held.Units, State.Episode);
+
+        /// <summary>Records an event: the consumption it reports is no longer unreported, and the account has one version more.</summary>
+        public void Emit(AccountEvent e)
         {
-            _events.Add(new AccountEvent(type, State.AccountId, State.SettledAt, operationId, amount, delta,
-                State.UnreportedConsumption.Units, balanceBefore, State.Balance.Units, State.Held.Units, State.Episode,
-                holdId, counterparty, rate));
+            _events.Add(e);
             State = State with { UnreportedConsumption = Money.Zero, Version = State.Version + 1 };
         }
 
@@ -255,7 +258,7 @@ public static class AccountDecider
         {
             // Consumption stops at zero: whatever fraction of a micro-unit was running is not charged.
             State = State with { Status = AccountStatus.Depleted, Carry = 0, Episode = State.Episode + 1 };
-            Emit(EventTypes.AccountDepleted, null, 0, 0, State.Balance.Units);
+            Emit(new AccountDepleted(Entry(null, 0, 0, State.Balance.Units)));
             _effects.Add(new CallCutoff(State.CutoffUrl, _events.Count - 1));
         }
 
@@ -272,7 +275,7 @@ public static class AccountDecider
             if (State.Status != AccountStatus.Depleted || State.Available.Units <= 0)
                 return;
             State = State with { Status = AccountStatus.Active, LowBalanceWarned = false };
-            Emit(EventTypes.AccountRestored, null, 0, 0, State.Balance.Units);
+            Emit(new AccountRestored(Entry(null, 0, 0, State.Balance.Units)));
         }
 
         private Hold? EarliestDueHold()

@@ -6,28 +6,29 @@ namespace BillingFunctions.Core.Holds;
 /// <summary>Reads off an outcome which hold records changed and how they stand now; the host stores these.</summary>
 public static class HoldChanges
 {
+    /// <summary>
+    /// One record per hold event, in order. A placed hold is all in its event; an ended one was active in
+    /// <paramref name="before"/> (a decision never places and ends the same hold).
+    /// </summary>
     public static IEnumerable<Hold> Of(AccountState before, Outcome outcome)
     {
         foreach (var e in outcome.Events)
         {
-            if (e.HoldId is null)
-                continue;
-            var status = e.Type switch
+            switch (e)
             {
-                EventTypes.HoldPlaced => HoldStatus.Active,
-                EventTypes.HoldCaptured => HoldStatus.Captured,
-                EventTypes.HoldReleased => HoldStatus.Released,
-                EventTypes.HoldExpired => HoldStatus.Expired,
-                _ => (HoldStatus?)null,
-            };
-            if (status is null)
-                continue;
-            var hold = status == HoldStatus.Active ? outcome.State.Holds[e.HoldId] : before.Holds[e.HoldId];
-            yield return hold with
-            {
-                Status = status.Value,
-                Captured = status == HoldStatus.Captured ? new Money(e.Amount) : Money.Zero,
-            };
+                case HoldPlaced placed:
+                    yield return new Hold(placed.HoldId, new Money(placed.Amount), placed.At, placed.ExpiresAt);
+                    break;
+                case HoldCaptured captured:
+                    yield return before.Holds[captured.HoldId] with { Status = HoldStatus.Captured, Captured = new Money(captured.Amount) };
+                    break;
+                case HoldReleased released:
+                    yield return before.Holds[released.HoldId] with { Status = HoldStatus.Released, Captured = Money.Zero };
+                    break;
+                case HoldExpired expired:
+                    yield return before.Holds[expired.HoldId] with { Status = HoldStatus.Expired, Captured = Money.Zero };
+                    break;
+            }
         }
     }
 }

@@ -15,6 +15,16 @@ internal static class SchemaMigrations
         // 1: the tables as they were when versioning began. IF NOT EXISTS on purpose: files written before then are at
         // version 0 with some or all of these tables already in them, and this step adopts them as they are.
         Schema.Create + Schema.CreateOrders,
+        // 2: hold.placed events keep the hold's expiry, so the events alone tell how an account's holds stand. Events
+        // stored before take it from the hold's row when that row is this placement's (same instant). A hold id placed
+        // again after it ended keeps its first placement's row, so the later placement's expiry stays unknown (null).
+        """
+        ALTER TABLE events ADD COLUMN hold_expires_at INTEGER;
+        UPDATE events SET hold_expires_at = (
+            SELECT h.expires_at FROM holds h
+            WHERE h.account_id = events.account_id AND h.hold_id = events.hold_id AND h.placed_at = events.at)
+        WHERE type = 'hold.placed';
+        """,
     ];
 
     /// <summary>The version this server writes.</summary>

@@ -69,11 +69,7 @@ public sealed partial class SqliteStore : IDisposable
                     low_balance_warned = excluded.low_balance_warned, unreported_consumption = excluded.unreported_consumption,
                     active_holds = excluded.active_holds, version = excluded.version
                 """);
-            _insertEvent = new RawStatement(_writer, """
-                INSERT INTO events (event_id, type, account_id, operation_id, at, amount, delta, consumed, balance_before,
-                    balance_after, held_after, episode, hold_id, counterparty, rate)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-                """);
+            _insertEvent = new RawStatement(_writer, EventRows.Insert);
             _insertIdempotency = new RawStatement(_writer, InsertIdempotency);
             _checkpoints = new WalCheckpoints(_writer, _connectionString, backgroundCheckpoints);
         }
@@ -152,9 +148,7 @@ public sealed partial class SqliteStore : IDisposable
                 ("$account", accountId), ("$hold", hold.HoldId), ("$amount", hold.Amount.Units), ("$captured", hold.Captured.Units),
                 ("$status", HoldStatusName(hold.Status)), ("$placed", hold.PlacedAt), ("$expires", hold.ExpiresAt));
         foreach (var (eventId, e) in batch.Events)
-            _insertEvent.Bind(1, eventId).Bind(2, e.Type).Bind(3, e.AccountId).Bind(4, e.OperationId).Bind(5, e.At)
-                .Bind(6, e.Amount).Bind(7, e.Delta).Bind(8, e.Consumed).Bind(9, e.BalanceBefore).Bind(10, e.BalanceAfter)
-                .Bind(11, e.HeldAfter).Bind(12, e.Episode).Bind(13, e.HoldId).Bind(14, e.Counterparty).Bind(15, e.RatePerSecond).Run();
+            EventRows.Write(_insertEvent, eventId, e);
         foreach (var record in batch.IdempotencyRecords)
             _insertIdempotency.Bind(1, record.Key).Bind(2, record.Fingerprint).Bind(3, record.Status).Bind(4, record.Body)
                 .Bind(5, record.RecordedAt).Run();
@@ -218,8 +212,7 @@ public sealed partial class SqliteStore : IDisposable
         using var connection = OpenReader();
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT sequence, event_id, type, account_id, operation_id, at, amount, delta, consumed, balance_before,
-                   balance_after, held_after, episode, hold_id, counterparty, rate
+            SELECT {EventRows.Columns}
             FROM events WHERE sequence > $after {(accountId is null ? "" : "AND account_id = $account")}
             ORDER BY sequence LIMIT $limit
             """;
@@ -230,13 +223,7 @@ public sealed partial class SqliteStore : IDisposable
         using var reader = command.ExecuteReader();
         var events = new List<StoredEvent>();
         while (reader.Read())
-        {
-            events.Add(new StoredEvent(reader.GetInt64(0), reader.GetString(1), new AccountEvent(
-                reader.GetString(2), reader.GetString(3), reader.GetInt64(5), reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9), reader.GetInt64(10),
-                reader.GetInt64(11), reader.GetInt32(12), reader.IsDBNull(13) ? null : reader.GetString(13),
-                reader.IsDBNull(14) ? null : reader.GetString(14), reader.IsDBNull(15) ? null : reader.GetInt64(15))));
-        }
+            events.Add(EventRows.Read(reader));
         return events;
     }
 

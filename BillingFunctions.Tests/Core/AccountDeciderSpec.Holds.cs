@@ -13,8 +13,9 @@ public partial class AccountDeciderSpec
         When(new PlaceHold("op-1", "h1", Amount("4"), At(60)), At(1));
 
         Then(EventTypes.HoldPlaced);
-        var placed = Event(EventTypes.HoldPlaced);
+        var placed = Event<HoldPlaced>();
         Assert.Equal("h1", placed.HoldId);
+        Assert.Equal(At(60), placed.ExpiresAt);
         Assert.Equal("op-1", placed.OperationId);
         Assert.Equal(Units("4"), placed.Amount);
         Assert.Equal(0, placed.Delta);
@@ -69,7 +70,7 @@ public partial class AccountDeciderSpec
         When(new CaptureHold("op-1", "h1", null), At(1));
 
         Then(EventTypes.HoldCaptured);
-        var captured = Event(EventTypes.HoldCaptured);
+        var captured = Event<HoldCaptured>();
         Assert.Equal("h1", captured.HoldId);
         Assert.Equal(Units("4"), captured.Amount);
         Assert.Equal(-Units("4"), captured.Delta);
@@ -151,7 +152,7 @@ public partial class AccountDeciderSpec
         When(new ReleaseHold("op-1", "h1"), At(1));
 
         Then(EventTypes.HoldReleased);
-        var released = Event(EventTypes.HoldReleased);
+        var released = Event<HoldReleased>();
         Assert.Equal("h1", released.HoldId);
         Assert.Equal(Units("4"), released.Amount);
         Assert.Equal(0, released.Delta);
@@ -174,7 +175,7 @@ public partial class AccountDeciderSpec
 
         When(new Wake(), At(60));
         Then(EventTypes.HoldExpired);
-        var expired = Event(EventTypes.HoldExpired);
+        var expired = Event<HoldExpired>();
         Assert.Equal(At(60), expired.At);
         Assert.Equal("h1", expired.HoldId);
         Assert.Equal("hold:h1:expiry", expired.OperationId);

@@ -13,7 +13,7 @@ public partial class AccountDeciderSpec
         When(new SetRate("op-1", PerSecond("2")), At(0));
 
         Then(EventTypes.RateChanged);
-        var changed = Event(EventTypes.RateChanged);
+        var changed = Event<RateChanged>();
         Assert.Equal("op-1", changed.OperationId);
         Assert.Equal(PerSecond("2").PicoPerSecond, changed.RatePerSecond);
         Assert.Equal(Units("10"), changed.BalanceBefore);

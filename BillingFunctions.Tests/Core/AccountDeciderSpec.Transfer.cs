@@ -15,14 +15,14 @@ public partial class AccountDeciderSpec
         var transfer = TransferDecider.Decide(alice, bob, "t-1", Amount("4"), At(2));
 
         Assert.Null(transfer.Rejection);
-        var sent = Assert.Single(transfer.From.Events);
+        var sent = Assert.IsType<TransferCompleted>(Assert.Single(transfer.From.Events));
         Assert.Equal(EventTypes.TransferCompleted, sent.Type);
         Assert.Equal("t-1", sent.OperationId);
         Assert.Equal("bob", sent.Counterparty);
         Assert.Equal(-Units("4"), sent.Delta);
         Assert.Equal(Units("8"), sent.BalanceBefore); // 2 s at 1/s settled first
         Assert.Equal(Units("4"), sent.BalanceAfter);
-        var received = Assert.Single(transfer.To.Events);
+        var received = Assert.IsType<TransferCompleted>(Assert.Single(transfer.To.Events));
         Assert.Equal(EventTypes.TransferCompleted, received.Type);
         Assert.Equal("t-1", received.OperationId);
         Assert.Equal("alice", received.Counterparty);

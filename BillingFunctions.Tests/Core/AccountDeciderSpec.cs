@@ -78,6 +78,8 @@ public partial class AccountDeciderSpec
 
     private AccountEvent Event(string type) => Assert.Single(Result.Events, e => e.Type == type);
 
+    private T Event<T>() where T : AccountEvent => Assert.IsType<T>(Assert.Single(Result.Events, e => e is T));
+
     private long? ScheduledWake => Assert.Single(Result.Effects.OfType<ScheduleWake>().Select(w => (long?)w.At).DefaultIfEmpty());
 
     private List<CallCutoff> Cutoffs => Result.Effects.OfType<CallCutoff>().ToList();

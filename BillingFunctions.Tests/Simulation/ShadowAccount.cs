@@ -56,39 +56,37 @@ internal sealed class ShadowAccount(string accountId, string currency, long open
         Consumed += e.Consumed;
         LastEventAt = e.At;
         LastBalance = e.BalanceAfter;
-        if (Active && e.Type != EventTypes.AccountDepleted && StretchConsumed != Fine / Consumption.FinePerUnit)
+        if (Active && e is not AccountDepleted && StretchConsumed != Fine / Consumption.FinePerUnit)
             fail($"{e.Type}: consumed {StretchConsumed} in this stretch, but rate x time gives {Fine / Consumption.FinePerUnit} (drift)");
 
-        switch (e.Type)
+        switch (e)
         {
-            case EventTypes.AccountCredited:
+            case AccountCredited:
                 In += e.Amount;
                 Expect(e.Delta == e.Amount, "a credit's delta is its amount", fail);
                 break;
-            case EventTypes.AccountDebited:
+            case AccountDebited:
                 Out += e.Amount;
                 Expect(e.Delta == -e.Amount, "a debit's delta is minus its amount", fail);
                 break;
-            case EventTypes.TransferCompleted:
+            case TransferCompleted t:
                 if (e.Delta > 0) In += e.Amount; else Out += e.Amount;
-                Expect(Math.Abs(e.Delta) == e.Amount && e.Counterparty is not null, "a transfer side moves its amount to a counterparty", fail);
+                Expect(Math.Abs(e.Delta) == e.Amount && t.Counterparty != AccountId, "a transfer side moves its amount to another account", fail);
                 break;
-            case EventTypes.RateChanged:
-                Rate = e.RatePerSecond ?? -1;
+            case RateChanged r:
+                Rate = r.RatePerSecond;
                 break;
-            case EventTypes.HoldPlaced:
-                Expect(!Holds.ContainsKey(e.HoldId!) && !ResolvedHolds.Contains(e.HoldId!), $"hold '{e.HoldId}' is placed once", fail);
-                Holds[e.HoldId!] = (e.Amount, null);
+            case HoldPlaced p:
+                Expect(!Holds.ContainsKey(p.HoldId) && !ResolvedHolds.Contains(p.HoldId), $"hold '{p.HoldId}' is placed once", fail);
+                Holds[p.HoldId] = (e.Amount, p.ExpiresAt);
                 break;
-            case EventTypes.HoldCaptured:
-            case EventTypes.HoldReleased:
-            case EventTypes.HoldExpired:
-                Resolve(e, fail);
+            case HoldEvent ended:
+                Resolve(ended, fail);
                 break;
-            case EventTypes.AccountDepleted:
+            case AccountDepleted:
                 Deplete(e, fail);
                 break;
-            case EventTypes.AccountRestored:
+            case AccountRestored:
                 Expect(!Active, "only a depleted account is restored", fail);
                 Expect(e.BalanceAfter - e.HeldAfter > 0, "a restored account has available funds", fail);
                 Active = true;
@@ -100,24 +98,25 @@ internal sealed class ShadowAccount(string accountId, string currency, long open
             fail($"{e.Type}: heldAfter {e.HeldAfter} but the holds placed and not resolved sum to {HeldUnits}");
     }
 
-    public void NoteExpiry(string holdId, long? expiresAt)
+    /// <summary>The hold.placed event keeps the expiry the command asked for.</summary>
+    public void ExpectExpiry(string holdId, long? expiresAt, Action<string> fail)
     {
-        if (Holds.TryGetValue(holdId, out var hold))
-            Holds[holdId] = hold with { ExpiresAt = expiresAt };
+        if (Holds.TryGetValue(holdId, out var hold) && hold.ExpiresAt != expiresAt)
+            fail($"hold '{holdId}' was placed to expire at {expiresAt}, but its hold.placed event says {hold.ExpiresAt}");
     }
 
     /// <summary>Consumption that the state has settled but no event reported yet, and the fine units behind the whole stretch.</summary>
     public Int128 FineAt(long settledAt) => Active ? Fine + (Int128)Rate * (settledAt - _stretchAt) : 0;
 
-    private void Resolve(AccountEvent e, Action<string> fail)
+    private void Resolve(HoldEvent e, Action<string> fail)
     {
-        if (!Holds.Remove(e.HoldId!, out var hold))
+        if (!Holds.Remove(e.HoldId, out var hold))
         {
-            fail($"{e.Type}: hold '{e.HoldId}' is not active ({(ResolvedHolds.Contains(e.HoldId!) ? "resolved twice" : "never placed")})");
+            fail($"{e.Type}: hold '{e.HoldId}' is not active ({(ResolvedHolds.Contains(e.HoldId) ? "resolved twice" : "never placed")})");
             return;
         }
-        ResolvedHolds.Add(e.HoldId!);
-        if (e.Type == EventTypes.HoldCaptured)
+        ResolvedHolds.Add(e.HoldId);
+        if (e is HoldCaptured)
         {
             Out += e.Amount;
             Expect(e.Amount <= hold.Amount && e.Delta == -e.Amount, "a capture takes at most the hold", fail);
@@ -126,7 +125,7 @@ internal sealed class ShadowAccount(string accountId, string currency, long open
         {
             Expect(e.Amount == hold.Amount && e.Delta == 0, "a release or expiry frees the whole hold", fail);
         }
-        if (e.Type == EventTypes.HoldExpired && e.At != hold.ExpiresAt)
+        if (e is HoldExpired && e.At != hold.ExpiresAt)
             fail($"hold '{e.HoldId}' expired at {e.At}, not at its expiry instant {hold.ExpiresAt}");
     }
 

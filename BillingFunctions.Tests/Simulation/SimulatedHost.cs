@@ -48,7 +48,7 @@ internal sealed class SimulatedHost(Action<string> fail)
             CheckPlacement(state, outcome, place);
         Keep(state, outcome, now);
         if (command is PlaceHold placed)
-            Shadows[accountId].NoteExpiry(placed.HoldId, placed.ExpiresAt);
+            Shadows[accountId].ExpectExpiry(placed.HoldId, placed.ExpiresAt, fail);
         return Remember(key, fingerprint, $"{accountId}:{outcome.State.Balance.Units}:{outcome.State.Version}");
     }
 

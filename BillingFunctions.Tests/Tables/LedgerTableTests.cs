@@ -43,6 +43,19 @@ public sealed class LedgerTableTests
     }
 
     [Fact]
+    public async Task Every_event_type_reads_back_from_the_table_as_it_was_written()
+    {
+        var settings = await AppOnAzurite.Settings();
+        var tables = new BillingTables(settings);
+        var account = AppOnAzurite.Unique("acc");
+        var events = EventSamples.OneOfEach(account).Select((e, i) => new StoredEvent(i + 1, $"{account}:{i + 1}", e)).ToList();
+
+        await AppOnAzurite.Recording(settings, tables).WriteLedger(new EventBatch(account, events, []));
+
+        Assert.Equal(events, await ReadAll(tables, account, 100));
+    }
+
+    [Fact]
     public async Task One_batch_of_more_events_than_a_table_transaction_holds_is_written_whole()
     {
         var settings = await AppOnAzurite.Settings();

@@ -30,22 +30,28 @@ public sealed class LedgerRow : ITableEntity
     public string? Counterparty { get; set; }
     public long? RatePerSecond { get; set; }
 
+    /// <summary>hold.placed only: when the hold expires (null: never). Rows written before it was kept lack it.</summary>
+    public long? HoldExpiresAt { get; set; }
+
     public static string Key(long sequence) => sequence.ToString("D19");
 
     public static LedgerRow From(StoredEvent stored)
     {
         var e = stored.Event;
+        var details = EventCodec.Details(e);
         return new LedgerRow
         {
             PartitionKey = e.AccountId, RowKey = Key(stored.Sequence), EventId = stored.EventId, Type = e.Type, At = e.At,
             OperationId = e.OperationId, Amount = e.Amount, Delta = e.Delta, Consumed = e.Consumed, BalanceBefore = e.BalanceBefore,
-            BalanceAfter = e.BalanceAfter, HeldAfter = e.HeldAfter, Episode = e.Episode, HoldId = e.HoldId, Counterparty = e.Counterparty,
-            RatePerSecond = e.RatePerSecond,
+            BalanceAfter = e.BalanceAfter, HeldAfter = e.HeldAfter, Episode = e.Episode, HoldId = details.HoldId,
+            Counterparty = details.Counterparty, RatePerSecond = details.RatePerSecond, HoldExpiresAt = details.HoldExpiresAt,
         };
     }
 
-    public StoredEvent ToEvent() => new(long.Parse(RowKey), EventId, new AccountEvent(Type, PartitionKey, At, OperationId, Amount, Delta,
-        Consumed, BalanceBefore, BalanceAfter, HeldAfter, Episode, HoldId, Counterparty, RatePerSecond));
+    /// <exception cref="FormatException">The row's type is unknown or lacks its own field.</exception>
+    public StoredEvent ToEvent() => new(long.Parse(RowKey), EventId, EventCodec.Create(Type,
+        new LedgerEntry(PartitionKey, At, OperationId, Amount, Delta, Consumed, BalanceBefore, BalanceAfter, HeldAfter, Episode),
+        new EventDetails(HoldId, Counterparty, RatePerSecond, HoldExpiresAt)));
 }
 
 /// <summary>A basket and its order: partition = basket id, one row. Written with ETag compare-and-set.</summary>
