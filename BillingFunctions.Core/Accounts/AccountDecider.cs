@@ -8,8 +8,9 @@ namespace BillingFunctions.Core.Accounts;
 /// effects the host must carry out. Pure: time comes in as <c>now</c> (ticks), nothing is read from outside.
 /// Every decision first brings the account up to <c>now</c> in time order (warnings, depletion, hold
 /// expiries), then applies the command, then re-checks: a change can restore the account or deplete it at once.
+/// <c>Evolve(state, event)</c> (AccountDecider.Evolve.cs) applies one event; it and Decide share the settlement by time.
 /// </summary>
-public static class AccountDecider
+public static partial class AccountDecider
 {
     /// <summary>Opens an account, or confirms it exists with the same settings.</summary>
     public static Outcome Open(AccountState? existing, string accountId, string currency, string? cutoffUrl, int? lowBalanceWarningSeconds, long now)
@@ -238,37 +239,18 @@ public static class AccountDecider
             return new Outcome(State, _events, _effects, null);
         }
 
-        private void Settle(long to)
-        {
-            if (State.Status == AccountStatus.Active)
-            {
-                var (units, carry) = Consumption.Over(State.Rate, State.Carry, to - State.SettledAt);
-                var consumed = new Money(Math.Min(units, State.Available.Units));
-                State = State with
-                {
-                    Balance = State.Balance - consumed,
-                    Carry = carry,
-                    UnreportedConsumption = State.UnreportedConsumption + consumed,
-                };
-            }
-            State = State with { SettledAt = to };
-        }
+        private void Settle(long to) => State = SettledTo(State, to);
 
         private void Deplete()
         {
-            // Consumption stops at zero: whatever fraction of a micro-unit was running is not charged.
-            State = State with { Status = AccountStatus.Depleted, Carry = 0, Episode = State.Episode + 1 };
+            // Consumption stops at zero: whatever fraction of a micro-unit was running is not charged. The approach to
+            // zero this warning belonged to is over: a restored account may warn again.
+            State = State with { Status = AccountStatus.Depleted, Carry = 0, Episode = State.Episode + 1, LowBalanceWarned = false };
             Emit(new AccountDepleted(Entry(null, 0, 0, State.Balance.Units)));
             _effects.Add(new CallCutoff(State.CutoffUrl, _events.Count - 1));
         }
 
-        /// <summary>A warning belongs to one approach to zero: once comfortably funded again, the account may warn again.</summary>
-        private void RearmWarningIfClear()
-        {
-            if (State.LowBalanceWarned && State.LowBalanceWarningSeconds is { } seconds
-                && (DepletesAt(State) is not { } zero || zero - State.SettledAt > seconds * Consumption.TicksPerSecond))
-                State = State with { LowBalanceWarned = false };
-        }
+        private void RearmWarningIfClear() => State = WarningRearmedIfClear(State);
 
         private void RestoreIfFunded()
         {

@@ -23,7 +23,7 @@ public sealed record LedgerEntry(
 /// <summary>
 /// One change to one account, as a ledger entry: one sealed record per event type (below), each fixing its
 /// <see cref="Type"/> name and carrying only the fields of its own kind. Ids are minted by the host when it stores the
-/// event.
+/// event. <see cref="AccountDecider.Evolve"/> applies one to a state.
 /// </summary>
 public abstract record AccountEvent(LedgerEntry Entry)
 {

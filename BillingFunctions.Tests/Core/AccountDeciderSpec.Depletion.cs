@@ -159,6 +159,23 @@ public partial class AccountDeciderSpec
     }
 
     [Fact]
+    public void A_depletion_ends_the_warning_whether_it_comes_before_or_after_the_command()
+    {
+        // Before: the wake finds the account already dry. After: a debit to exactly zero depletes it at once.
+        Given(Funded("10", "1", lowBalanceWarningSeconds: 5));
+        Given((new Wake(), At(5)));
+        Assert.True(_given.LowBalanceWarned);
+
+        When(new Wake(), At(10));
+        Then(EventTypes.AccountDepleted);
+        Assert.False(State.LowBalanceWarned);
+
+        When(new Debit("op-1", Amount("4")), At(6));
+        Then(EventTypes.AccountDebited, EventTypes.AccountDepleted);
+        Assert.False(State.LowBalanceWarned);
+    }
+
+    [Fact]
     public void A_restore_re_arms_the_warning_for_the_next_episode()
     {
         Given(Funded("10", "1", lowBalanceWarningSeconds: 5));
