@@ -32,8 +32,10 @@ public sealed class AccountWriteTests(DurableFixture fixture) : IClassFixture<Du
         Assert.Equal(20, applied.Count);
         Assert.All(first.Where(a => a.Status == 409), a => Assert.EndsWith("insufficient-funds", a.ProblemType));
 
-        var account = (await Runtime.Account(id)).Json;
-        Assert.Equal("0", account.Str("balance"));
+        // A read is served from the entity's stored state, which can lag the writes' answers by a moment under load; it
+        // must settle at zero (an overdraft or a double debit would never get there).
+        var balance = await Poll.UntilValue(async () => (await Runtime.Account(id)).Json.Str("balance"), b => b == "0");
+        Assert.Equal("0", balance);
 
         // The ledger holds one debit per applied operation id, and no balance below zero on the way.
         var debits = await Poll.UntilValue(async () => (await LedgerRows(id)).Where(r => r.Type == "account.debited").ToList(), rows => rows.Count >= 20, 60);
