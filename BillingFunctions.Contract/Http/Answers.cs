@@ -20,13 +20,11 @@ public static class Answers
     /// The operation id from the Idempotency-Key header or the body's id field (they must agree when both are
     /// given). Null when neither is: the write is then applied once, without replay protection.
     /// </summary>
-    public static bool TryOperationId(HttpRequest request, JsonBody body, string field, out string? operationId, out IResult? problem)
+    public static bool TryOperationId(HttpRequest request, string? fromBody, string field, out string? operationId, out IResult? problem)
     {
-        if (!body.TryId(field, required: false, out var fromBody, out problem))
-        {
-            operationId = null;
+        operationId = null;
+        if (!TryId(fromBody, field, out problem))
             return false;
-        }
         var fromHeader = request.Headers[IdempotencyKeyHeader].ToString();
         if (fromHeader.Length == 0)
         {
@@ -38,6 +36,13 @@ public static class Answers
             problem = Problems.Validation(Identifiers.Describe(IdempotencyKeyHeader));
         else if (fromBody is not null && fromBody != fromHeader)
             problem = Problems.Validation($"The {IdempotencyKeyHeader} header and '{field}' disagree.");
+        return problem is null;
+    }
+
+    /// <summary>An id from the body: absent (null) is fine here; the body type says whether it is required.</summary>
+    public static bool TryId(string? id, string name, out IResult? problem)
+    {
+        problem = id is null || Identifiers.IsValid(id) ? null : Problems.Validation(Identifiers.Describe(name));
         return problem is null;
     }
 

@@ -6,12 +6,14 @@ namespace BillingFunctions.Contract.Http;
 /// <summary>Per-account cut-off URLs may only point at hosts the operator listed, so callers cannot aim us at internal services.</summary>
 public static class CallbackUrls
 {
+    public const string Shape = "'cutoffUrl' must be an absolute http or https URL of at most 2048 characters.";
+
     /// <param name="allowedHosts">Billing:AllowedCallbackHosts.</param>
     /// <param name="allowedPrivateHosts">Billing:AllowedPrivateCallbackHosts: names that may resolve to private addresses.</param>
     public static string? Problem(string url, IEnumerable<string> allowedHosts, IEnumerable<string> allowedPrivateHosts)
     {
         if (url.Length > 2048 || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-            return "'cutoffUrl' must be an absolute http or https URL of at most 2048 characters.";
+            return Shape;
         if (!string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Fragment))
             return "'cutoffUrl' must not carry credentials or a fragment.";
         var host = uri.IdnHost;

@@ -20,25 +20,19 @@ public static class OrderEndpoints
 
     private static async Task<IResult> OpenBasket(HttpRequest request, BillingEngine engine)
     {
-        var (body, bodyProblem) = await JsonBody.ReadAsync(request);
-        if (body is null)
-            return bodyProblem!;
-        if (!body.TryId("userId", true, out var userId, out var problem))
+        var (userId, problem) = await WriteRequests.Basket(request);
+        if (userId is null)
             return problem!;
-        return await EngineAnswers.From(() => engine.Submit(new OpenBasketRequest(userId!,
+        return await EngineAnswers.From(() => engine.Submit(new OpenBasketRequest(userId,
             basket => Representations.Render(200, new BasketResponse(basket.BasketId)))));
     }
 
     private static async Task<IResult> PlaceOrder(HttpRequest request, BillingEngine engine, OrderQueues queues)
     {
-        var (body, bodyProblem) = await JsonBody.ReadAsync(request);
-        if (body is null)
-            return bodyProblem!;
-        if (!body.TryId("userId", true, out var userId, out var problem)
-            || !body.TryId("basketId", true, out var basketId, out problem)
-            || !body.TryMoney("amount", true, out var amount, out problem))
+        var (order, problem) = await WriteRequests.Order(request);
+        if (order is null)
             return problem!;
-        return await EngineAnswers.From(() => engine.Submit(new PlaceOrderRequest(userId!, basketId!, amount!.Value, queues.Orders,
+        return await EngineAnswers.From(() => engine.Submit(new PlaceOrderRequest(order.UserId, order.BasketId, order.Amount, queues.Orders,
             basket => Representations.Render(202, new OrderAccepted(basket.BasketId, "pending")))));
     }
 

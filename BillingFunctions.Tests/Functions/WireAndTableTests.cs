@@ -132,6 +132,6 @@ public class WireAndTableTests
         var result = new PaymentResult("b-1", "u1", new Money(7), 3, OrderStatus.Paid, null, T0);
         var row = NotificationRow.From(result, T0 + 5);
         Assert.Equal(("u1", "b-1:3"), (row.PartitionKey, row.RowKey));
-        Assert.Equal("paid", OrderRequests.Render(row).Status);
+        Assert.Equal("paid", Representations.Notification(row.ToNotification()).Status);
     }
 }

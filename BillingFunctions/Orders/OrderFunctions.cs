@@ -31,7 +31,7 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
     public Task<IActionResult> OpenBasket([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "baskets")] HttpRequest request) =>
         HttpAnswers.Guarded(request, settings, async () =>
         {
-            var (userId, problem) = await OrderRequests.Basket(request);
+            var (userId, problem) = await WriteRequests.Basket(request);
             if (userId is null)
                 return problem!;
             var basket = await baskets.Open(userId, clock.GetUtcNow().UtcTicks, request.HttpContext.RequestAborted);
@@ -42,7 +42,7 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
     public Task<IActionResult> PlaceOrder([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orders")] HttpRequest request) =>
         HttpAnswers.Guarded(request, settings, async () =>
         {
-            var (order, problem) = await OrderRequests.Order(request);
+            var (order, problem) = await WriteRequests.Order(request);
             if (order is null)
                 return problem!;
             var cancellation = request.HttpContext.RequestAborted;
