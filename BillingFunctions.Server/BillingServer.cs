@@ -60,7 +60,7 @@ public static class BillingServer
 
         builder.AddBillingTelemetry();
         var services = builder.Services;
-        services.AddOpenApi();
+        services.AddOpenApi(openApi => openApi.AddSchemaTransformer<RequestBodySchemas>());
         services.AddProblemDetails();
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);

@@ -11,14 +11,15 @@ public static class AccountEndpoints
     public static void MapAccounts(this IEndpointRouteBuilder api)
     {
         api.MapPut("/accounts/{accountId}", (string accountId, HttpRequest request, BillingEngine engine, BillingOptions options) =>
-            Submit(engine, WriteRequests.Open(request, accountId, options.WriteRules))).Produces<AccountResponse>(201).Produces<AccountResponse>(200);
+            Submit(engine, WriteRequests.Open(request, accountId, options.WriteRules)))
+            .AcceptsJson<OpenAccountBody>(optional: true).Produces<AccountResponse>(201).Produces<AccountResponse>(200);
         api.MapGet("/accounts/{accountId}", Get).Produces<AccountResponse>();
         api.MapPost("/accounts/{accountId}/credits", (string accountId, HttpRequest request, BillingEngine engine) =>
-            Submit(engine, WriteRequests.Move(request, accountId, WriteKind.Credit))).Produces<AccountResponse>();
+            Submit(engine, WriteRequests.Move(request, accountId, WriteKind.Credit))).AcceptsJson<CreditOrDebitBody>().Produces<AccountResponse>();
         api.MapPost("/accounts/{accountId}/debits", (string accountId, HttpRequest request, BillingEngine engine) =>
-            Submit(engine, WriteRequests.Move(request, accountId, WriteKind.Debit))).Produces<AccountResponse>();
+            Submit(engine, WriteRequests.Move(request, accountId, WriteKind.Debit))).AcceptsJson<CreditOrDebitBody>().Produces<AccountResponse>();
         api.MapPut("/accounts/{accountId}/rate", (string accountId, HttpRequest request, BillingEngine engine) =>
-            Submit(engine, WriteRequests.Rate(request, accountId))).Produces<AccountResponse>();
+            Submit(engine, WriteRequests.Rate(request, accountId))).AcceptsJson<RateBody>().Produces<AccountResponse>();
         api.MapGet("/accounts/{accountId}/ledger", Ledger).Produces<Page<EventResponse>>();
     }
 

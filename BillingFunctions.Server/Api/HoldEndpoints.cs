@@ -11,11 +11,14 @@ public static class HoldEndpoints
     public static void MapHolds(this IEndpointRouteBuilder api)
     {
         api.MapPost("/accounts/{accountId}/holds", (string accountId, HttpRequest request, BillingEngine engine, BillingOptions options) =>
-            AccountEndpoints.Submit(engine, WriteRequests.Hold(request, accountId, options.WriteRules))).Produces<HoldResponse>(201);
+            AccountEndpoints.Submit(engine, WriteRequests.Hold(request, accountId, options.WriteRules)))
+            .AcceptsJson<HoldBody>().Produces<HoldResponse>(201);
         api.MapPost("/accounts/{accountId}/holds/{holdId}/capture", (string accountId, string holdId, HttpRequest request, BillingEngine engine) =>
-            AccountEndpoints.Submit(engine, WriteRequests.Capture(request, accountId, holdId))).Produces<HoldResponse>();
+            AccountEndpoints.Submit(engine, WriteRequests.Capture(request, accountId, holdId)))
+            .AcceptsJson<CaptureBody>(optional: true).Produces<HoldResponse>();
         api.MapPost("/accounts/{accountId}/holds/{holdId}/release", (string accountId, string holdId, HttpRequest request, BillingEngine engine) =>
-            AccountEndpoints.Submit(engine, WriteRequests.Release(request, accountId, holdId))).Produces<HoldResponse>();
+            AccountEndpoints.Submit(engine, WriteRequests.Release(request, accountId, holdId)))
+            .AcceptsJson<ReleaseBody>(optional: true).Produces<HoldResponse>();
         api.MapGet("/accounts/{accountId}/holds", List).Produces<IReadOnlyList<HoldResponse>>();
     }
 

@@ -12,8 +12,8 @@ public static class OrderEndpoints
 {
     public static void MapOrders(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/baskets", OpenBasket).Produces<BasketResponse>();
-        api.MapPost("/orders", PlaceOrder).Produces<OrderAccepted>(202);
+        api.MapPost("/baskets", OpenBasket).AcceptsJson<BasketBody>().Produces<BasketResponse>();
+        api.MapPost("/orders", PlaceOrder).AcceptsJson<OrderBody>().Produces<OrderAccepted>(202);
         api.MapGet("/orders/{basketId}", GetOrder).Produces<OrderResponse>();
         api.MapGet("/notifications", Notifications).Produces<Page<NotificationResponse>>();
     }

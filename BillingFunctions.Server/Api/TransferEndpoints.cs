@@ -8,7 +8,7 @@ namespace BillingFunctions.Server.Api;
 public static class TransferEndpoints
 {
     public static void MapTransfers(this IEndpointRouteBuilder api) =>
-        api.MapPost("/transfers", Transfer).Produces<TransferResponse>();
+        api.MapPost("/transfers", Transfer).AcceptsJson<TransferBody>().Produces<TransferResponse>();
 
     private static async Task<IResult> Transfer(HttpRequest request, BillingEngine engine)
     {
