@@ -9,14 +9,16 @@ namespace BillingFunctions.Tests.Fuzzing;
 /// Seeded generator of hostile requests over <see cref="FuzzRoutes"/>: ids that are too long, unicode, encoded
 /// slashes or NULs; bodies that are random JSON shapes, deep nesting, huge or exotic numbers, wrong types,
 /// invalid UTF-8, oversized, or not JSON at all; wrong content types; bad paging. Often only one field is bad and
-/// the rest valid, so validation deep inside each route is reached too.
+/// the rest valid, so validation deep inside each route is reached too. Some bodies are valid but for one thing the
+/// strict reader refuses (a field the route does not have, a field given twice, invalid UTF-8 in a name or value):
+/// those must be refused, since an accepting server would apply them.
 /// </summary>
 public sealed class HostileRequests(int seed, IReadOnlyDictionary<string, string[]> validPathValues)
 {
     private readonly Random _random = new(seed);
 
-    /// <summary>A request, and a one-line description of it for the failure message.</summary>
-    public (HttpRequestMessage Request, string Description) Next()
+    /// <summary>A request, a one-line description of it for the failure message, and whether it must be refused (4xx).</summary>
+    public (HttpRequestMessage Request, string Description, bool MustBeRefused) Next()
     {
         var route = FuzzRoutes.All[_random.Next(FuzzRoutes.All.Length)];
         var path = System.Text.RegularExpressions.Regex.Replace(route.Template, @"\{(\w+)\}", m => PathValue(m.Groups[1].Value));
@@ -25,9 +27,11 @@ public sealed class HostileRequests(int seed, IReadOnlyDictionary<string, string
                 .Select(f => $"{Uri.EscapeDataString(f.Name)}={Uri.EscapeDataString(Value(f.Kind, asJson: false))}"));
         var request = new HttpRequestMessage(new HttpMethod(route.Method), path);
         var what = $"{route.Method} {Shorten(path)}";
+        var mustBeRefused = false;
         if (route.HasBody || _random.Next(10) == 0)
         {
-            var (body, kind) = Body(route);
+            var (body, kind, strictlyRefused) = Body(route);
+            mustBeRefused = strictlyRefused && route.HasBody;
             if (body is not null)
             {
                 request.Content = new ByteArrayContent(body);
@@ -49,7 +53,7 @@ public sealed class HostileRequests(int seed, IReadOnlyDictionary<string, string
             if (key.All(c => c is >= ' ' and <= '~') && request.Headers.TryAddWithoutValidation("Idempotency-Key", key))
                 what += $" Idempotency-Key: {Shorten(key)}";
         }
-        return (request, what);
+        return (request, what, mustBeRefused);
     }
 
     private string PathValue(string name)
@@ -69,18 +73,61 @@ public sealed class HostileRequests(int seed, IReadOnlyDictionary<string, string
         };
     }
 
-    private (byte[]? Body, string Kind) Body(FuzzRoute route) => _random.Next(20) switch
+    /// <summary>A body, what kind it is, and whether it is valid but for one thing the strict reader refuses.</summary>
+    private (byte[]? Body, string Kind, bool Strict) Body(FuzzRoute route) => _random.Next(24) switch
     {
-        0 => (null, "none"),
-        1 => ([], "empty"),
-        2 => (RandomBytes(_random.Next(1, 300)), "random bytes"),
-        3 => ([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D], "invalid UTF-8"),
-        4 => (Encoding.UTF8.GetBytes(new string('[', _random.Next(17, 5000)) + new string(']', _random.Next(0, 10))), "deep nesting"),
-        5 => (Encoding.UTF8.GetBytes("{\"amount\":\"" + new string('1', 70 * 1024) + "\"}"), "oversized"),
-        6 => (Encoding.UTF8.GetBytes(RandomJson(0)), "random JSON"),
-        7 => (Encoding.UTF8.GetBytes("{" + string.Join(",", route.Fields.Select(f => $"\"{f.Name}\":{Value(f.Kind, true)}").Concat(route.Fields.Take(1).Select(f => $"\"{f.Name}\":{Value(f.Kind, true)}"))) + "}"), "duplicate key"),
-        _ => (Encoding.UTF8.GetBytes(Fields(route)), "fields"),
+        0 => (null, "none", false),
+        1 => ([], "empty", false),
+        2 => (RandomBytes(_random.Next(1, 300)), "random bytes", false),
+        3 => ([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D], "invalid UTF-8", false),
+        4 => (Encoding.UTF8.GetBytes(new string('[', _random.Next(17, 5000)) + new string(']', _random.Next(0, 10))), "deep nesting", false),
+        5 => (Encoding.UTF8.GetBytes("{\"amount\":\"" + new string('1', 70 * 1024) + "\"}"), "oversized", false),
+        6 => (Encoding.UTF8.GetBytes(RandomJson(0)), "random JSON", false),
+        7 => (Encoding.UTF8.GetBytes("{" + string.Join(",", route.Fields.Select(f => $"\"{f.Name}\":{Value(f.Kind, true)}").Concat(route.Fields.Take(1).Select(f => $"\"{f.Name}\":{Value(f.Kind, true)}"))) + "}"), "duplicate key", false),
+        8 when route.Fields.Length > 0 => (Encoding.UTF8.GetBytes(WithUnknownField(route)), "valid but for an unknown field", true),
+        9 when route.Fields.Length > 0 => (Encoding.UTF8.GetBytes(WithFieldTwice(route)), "valid but for a field given twice", true),
+        10 when route.Fields.Length > 0 => (WithInvalidUtf8(route), "valid but for invalid UTF-8", true),
+        _ => (Encoding.UTF8.GetBytes(Fields(route)), "fields", false),
     };
+
+    /// <summary>Every field of the route, each valid, in random order.</summary>
+    private List<string> ValidFields(FuzzRoute route) =>
+        route.Fields.Select(f => $"{JsonSerializer.Serialize(f.Name)}:{Valid(f.Kind)}").OrderBy(_ => _random.Next()).ToList();
+
+    private string WithUnknownField(FuzzRoute route)
+    {
+        var parts = ValidFields(route);
+        var known = route.Fields[_random.Next(route.Fields.Length)].Name;
+        var name = _random.Next(5) switch
+        {
+            0 => char.ToUpperInvariant(known[0]) + known[1..], // "Amount": names are case-sensitive
+            1 => known.EndsWith("Id") ? known[..^2] + "ID" : known + "s", // "operationID"
+            2 => known + " ",
+            3 => "note",
+            _ => RandomText(_random.Next(1, 12)),
+        };
+        parts.Insert(_random.Next(parts.Count + 1), $"{JsonSerializer.Serialize(name)}:{(_random.Next(2) == 0 ? Valid(route.Fields[0].Kind) : RandomJson(3))}");
+        return "{" + string.Join(",", parts) + "}";
+    }
+
+    private string WithFieldTwice(FuzzRoute route)
+    {
+        var parts = ValidFields(route);
+        var again = _random.Next(2) == 0 ? parts[_random.Next(parts.Count)] : $"{JsonSerializer.Serialize(route.Fields[0].Name)}:{Valid(route.Fields[0].Kind)}";
+        parts.Insert(_random.Next(parts.Count + 1), again);
+        return "{" + string.Join(",", parts) + "}";
+    }
+
+    /// <summary>A valid body with bytes that are not UTF-8 inside one of its strings, a field name or a string value.</summary>
+    private byte[] WithInvalidUtf8(FuzzRoute route)
+    {
+        byte[][] invalid = [[0xC3, 0x28], [0xFF], [0x80], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF0, 0x9F, 0x92], [0xF4, 0x90, 0x80, 0x80]];
+        var text = "{" + string.Join(",", ValidFields(route)) + "}";
+        // Just after an opening quote: the start of a name or of a string value (every route has a string field).
+        var quotes = Enumerable.Range(0, text.Length).Where(i => text[i] == '"' && (i == 1 || text[i - 1] is ':' or ',')).ToList();
+        var at = quotes[_random.Next(quotes.Count)] + 1;
+        return [.. Encoding.UTF8.GetBytes(text[..at]), .. invalid[_random.Next(invalid.Length)], .. Encoding.UTF8.GetBytes(text[at..])];
+    }
 
     /// <summary>Each known field valid, hostile, of the wrong type, or left out; sometimes a stray field more.</summary>
     private string Fields(FuzzRoute route)

@@ -44,10 +44,11 @@ public sealed class HttpFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
         var statuses = new SortedDictionary<int, int>();
         var serverErrors = 0;
         var closedEarly = 0;
+        var strictRefusals = 0;
         var lastSequence = await LastSequence(client);
         for (var i = 1; i <= inputs; i++)
         {
-            var (request, what) = generator.Next();
+            var (request, what, mustBeRefused) = generator.Next();
             string Where() => $"input {i} of seed {seed}: {what}\nReplay: BILLING_FUZZ_SEED={seed} BILLING_FUZZ_INPUTS={i} "
                 + "dotnet test BillingFunctions.slnx --filter FullyQualifiedName~HttpFuzzTests";
             HttpResponseMessage response;
@@ -71,6 +72,11 @@ public sealed class HttpFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
                 serverErrors++;
                 Assert.Fail($"{status} {text}\n{Where()}");
             }
+            if (mustBeRefused)
+            {
+                strictRefusals++;
+                Assert.True(status is >= 400 and < 500, $"accepted with {status}: {text}\n{Where()}");
+            }
             if (status >= 400 && text.Length > 0)
                 Assert.True(response.Content.Headers.ContentType?.MediaType == "application/problem+json", $"{status} not a problem: {text}\n{Where()}");
 
@@ -82,9 +88,11 @@ public sealed class HttpFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
                 lastSequence = changes[^1].GetProperty("sequence").GetInt64();
         }
 
-        output.WriteLine($"{inputs} inputs tried, {serverErrors} 5xx seen, {closedEarly} refused by closing the connection mid-body; "
+        output.WriteLine($"{inputs} inputs tried, {serverErrors} 5xx seen, {closedEarly} refused by closing the connection mid-body, "
+            + $"{strictRefusals} valid but for an unknown field, a field given twice or invalid UTF-8 (all refused); "
             + $"statuses: {string.Join(", ", statuses.Select(kv => $"{kv.Key}×{kv.Value}"))}");
         Assert.Equal(0, serverErrors);
+        Assert.True(inputs < 300 || strictRefusals > 0, "no input was valid but for what the strict reader refuses");
         Assert.True(statuses.Keys.Count(code => code is >= 400 and < 500) >= 4, "the inputs did not reach enough kinds of refusal");
         Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/api/health")).StatusCode);
     }
