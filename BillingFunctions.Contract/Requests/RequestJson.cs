@@ -14,7 +14,9 @@ namespace BillingFunctions.Contract.Requests;
     AllowDuplicateProperties = false,
     // A misspelt optional field ("operationID") would otherwise be dropped, and the write applied without it.
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    // null for a non-nullable field ("holdId": null) is refused; an optional field (string?, int?) may be null.
     RespectNullableAnnotations = true,
+    // The bodies mark required fields with `required`; a body written as a positional record gets the same rule.
     RespectRequiredConstructorParameters = true,
     MaxDepth = MaxDepth)]
 [JsonSerializable(typeof(OpenAccountBody))]
