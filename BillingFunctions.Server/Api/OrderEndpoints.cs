@@ -23,8 +23,8 @@ public static class OrderEndpoints
         var (userId, problem) = await WriteRequests.Basket(request);
         if (userId is null)
             return problem!;
-        return await EngineAnswers.From(() => engine.Submit(new OpenBasketRequest(userId,
-            basket => Representations.Render(200, new BasketResponse(basket.BasketId)))));
+        return await EngineAnswers.From(() => engine.Submit(new OpenBasketRequest(userId)), decision =>
+            Answer(decision, basket => Results.Json(new BasketResponse(basket.BasketId), Representations.Json)));
     }
 
     private static async Task<IResult> PlaceOrder(HttpRequest request, BillingEngine engine, OrderQueues queues)
@@ -32,9 +32,13 @@ public static class OrderEndpoints
         var (order, problem) = await WriteRequests.Order(request);
         if (order is null)
             return problem!;
-        return await EngineAnswers.From(() => engine.Submit(new PlaceOrderRequest(order.UserId, order.BasketId, order.Amount, queues.Orders,
-            basket => Representations.Render(202, new OrderAccepted(basket.BasketId, "pending")))));
+        return await EngineAnswers.From(() => engine.Submit(new PlaceOrderRequest(order.UserId, order.BasketId, order.Amount, queues.Orders)),
+            decision => Answer(decision, basket => Results.Json(new OrderAccepted(basket.BasketId, "pending"), Representations.Json, statusCode: 202)));
     }
+
+    /// <summary>Rendered here, at the edge: these answers are not replayed, so nothing of them is stored.</summary>
+    private static IResult Answer(BasketDecision decision, Func<Basket, IResult> render) =>
+        decision.Rejection is { } rejection ? Problems.For(rejection) : render(decision.Basket!);
 
     private static IResult GetOrder(string basketId, SqliteStore store)
     {

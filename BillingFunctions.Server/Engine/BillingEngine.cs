@@ -149,7 +149,7 @@ public sealed class BillingEngine : IAsyncDisposable
     internal Task<T> Confirm<T>(ConfirmedRequest<T> request) =>
         _writes.Writer.TryWrite(request) ? request.Answer : throw new ObjectDisposedException(nameof(BillingEngine));
 
-    internal Task<WriteResult> Submit(AnsweredRequest request)
+    internal Task<TAnswer> Submit<TAnswer>(AnsweredRequest<TAnswer> request) where TAnswer : class
     {
         if (Interlocked.Increment(ref _pendingWrites) > _maxPendingWrites)
         {
@@ -175,7 +175,7 @@ public sealed class BillingEngine : IAsyncDisposable
                 batch.Add(request);
                 // No longer waiting once taken: counted off before any answer goes out, so a caller that hears back
                 // and writes again at once is not refused for its own finished write.
-                if (request is AnsweredRequest)
+                if (request is CallerRequest)
                     Interlocked.Decrement(ref _pendingWrites);
             }
             try

@@ -11,19 +11,25 @@ internal abstract class WriteRequest
     public virtual void Fail(Exception error) { }
 }
 
-/// <summary>A request with an answer for its caller, given only after the batch it belongs to is durable.</summary>
-internal abstract class AnsweredRequest : WriteRequest
-{
-    private readonly TaskCompletionSource<WriteResult> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private WriteResult? _result;
+/// <summary>A caller's request: counted against <c>MaxPendingWrites</c> while it waits for the writer.</summary>
+internal abstract class CallerRequest : WriteRequest;
 
-    public Task<WriteResult> Answer => _answer.Task;
+/// <summary>A request with an answer for its caller, given only after the batch it belongs to is durable.</summary>
+internal abstract class AnsweredRequest<TAnswer> : CallerRequest where TAnswer : class
+{
+    private readonly TaskCompletionSource<TAnswer> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TAnswer? _result;
+
+    public Task<TAnswer> Answer => _answer.Task;
 
     public override void Complete() => _answer.TrySetResult(_result ?? throw new InvalidOperationException("Applied without a result."));
     public override void Fail(Exception error) => _answer.TrySetException(error);
 
-    protected void Result(WriteResult result) => _result = result;
+    protected void Result(TAnswer result) => _result = result;
 }
+
+/// <summary>A write whose answer is the application step's: rendered once, and kept under its operation id for replays.</summary>
+internal abstract class AnsweredRequest : AnsweredRequest<WriteResult>;
 
 /// <summary>A write to one account (open, credit, debit, rate, holds), run through the application step both hosts share.</summary>
 internal sealed class AccountWriteRequest(AccountWrite write) : AnsweredRequest

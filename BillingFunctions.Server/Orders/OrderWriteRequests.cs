@@ -7,49 +7,53 @@ using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Server.Orders;
 
+/// <summary>A basket as a request left it, or why the request was refused; the endpoint renders it.</summary>
+public sealed record BasketDecision(Basket? Basket, Rejection? Rejection)
+{
+    public static BasketDecision Refused(Rejection rejection) => new(null, rejection);
+}
+
 /// <summary>Hands out the user's open basket, or opens one: a compare-and-set on the basket, done by the single writer.</summary>
-internal sealed class OpenBasketRequest(string userId, Func<Basket, Rendered> render) : AnsweredRequest
+internal sealed class OpenBasketRequest(string userId) : AnsweredRequest<BasketDecision>
 {
     public override void Apply(UnitOfWork work, long now)
     {
         if (!work.TryGetAccount(userId, out _))
         {
-            Result(new Refused(AccountStep.UnknownAccount(userId)));
+            Result(BasketDecision.Refused(AccountStep.UnknownAccount(userId)));
             return;
         }
         var open = work.FindOpenBasket(userId);
         var basket = OrderDecider.OpenBasket(open, userId, Guid.CreateVersion7().ToString("N"), now);
-        var rendered = render(basket);
         if (!ReferenceEquals(basket, open))
             work.Put(basket);
-        Result(new Written(rendered.Status, rendered.Body, false));
+        Result(new BasketDecision(basket, null));
     }
 }
 
 /// <summary>Places an order: the basket turns pending and its message joins the orders queue, in one commit.</summary>
-internal sealed class PlaceOrderRequest(string userId, string basketId, Money amount, DurableQueue orders, Func<Basket, Rendered> render)
-    : AnsweredRequest
+internal sealed class PlaceOrderRequest(string userId, string basketId, Money amount, DurableQueue orders)
+    : AnsweredRequest<BasketDecision>
 {
     public override void Apply(UnitOfWork work, long now)
     {
         if (!work.TryGetAccount(userId, out _))
         {
-            Result(new Refused(AccountStep.UnknownAccount(userId)));
+            Result(BasketDecision.Refused(AccountStep.UnknownAccount(userId)));
             return;
         }
         var placement = OrderDecider.Place(work.FindBasket(basketId), basketId, userId, amount);
         if (placement.Rejection is { } rejection)
         {
-            Result(new Refused(rejection));
+            Result(BasketDecision.Refused(rejection));
             return;
         }
-        var rendered = render(placement.Basket!);
         if (placement.Message is { } message)
         {
             work.Put(placement.Basket!);
             orders.Enqueue(work, message.MessageId, OrderWire.Write(message), now);
         }
-        Result(new Written(rendered.Status, rendered.Body, false));
+        Result(new BasketDecision(placement.Basket!, null));
     }
 }
 
