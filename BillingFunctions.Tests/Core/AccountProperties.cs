@@ -14,16 +14,9 @@ public class AccountProperties
 {
     public sealed record Funded(long Balance, long Rate, long Carry, long HeldPpm, int? Warning);
 
-    public enum Op { Credit, Debit, SetRate, PlaceHold, CaptureHold, ReleaseHold, Wake }
 
-    /// <summary>
-    /// One step of a random history. Credits are absolute; other amounts are absolute (<c>Absolute</c>) or a share
-    /// in ppm of what the account has at that moment, so that exact-zero debits, full captures and near misses
-    /// all happen often.
-    /// </summary>
-    public sealed record Step(Op Op, long Dt, bool Absolute, long Amount, long Ppm, int Hold, long Rate, long? ExpiresIn);
 
-    public sealed record History(int? Warning, Step[] Steps)
+    internal sealed record History(int? Warning, Step[] Steps)
     {
         public override string ToString() =>
             $"History(warning {Warning?.ToString() ?? "none"}):\n  " + string.Join("\n  ", Steps.Select(s => s.ToString()));
@@ -37,27 +30,10 @@ public class AccountProperties
         from warning in WarningSeconds
         select new Funded(balance, rate, carry, ppm, warning);
 
-    private static Gen<Step> Steps =>
-        from op in Gen.Frequency(
-            (3, Gen.Constant(Op.Credit)), (3, Gen.Constant(Op.Debit)), (2, Gen.Constant(Op.SetRate)),
-            (3, Gen.Constant(Op.PlaceHold)), (2, Gen.Constant(Op.CaptureHold)), (2, Gen.Constant(Op.ReleaseHold)),
-            (3, Gen.Constant(Op.Wake)))
-        from dt in Gen.Frequency(
-            (1, Gen.Constant(0L)),
-            (3, Spread(1, TimeSpan.TicksPerMinute)),
-            (3, Spread(1, TimeSpan.TicksPerDay)),
-            (1, Spread(1, MaxInterval)),
-            (1, Between(-TimeSpan.TicksPerHour, -1)))
-        from absolute in Gen.Frequency((1, Gen.Constant(true)), (3, Gen.Constant(false)))
-        from amount in Balances
-        from ppm in Gen.Frequency((2, Gen.Elements(0L, 1L, 999_999L, 1_000_000L, 1_000_001L)), (5, Between(0, 1_000_000)))
-        from hold in Gen.Choose(0, 2)
-        from rate in Rates
-        from expiresIn in Gen.Frequency(
-            (2, Gen.Constant<long?>(null)),
-            (3, Spread(1, MaxInterval).Select(t => (long?)t)),
-            (1, Between(-TimeSpan.TicksPerHour, 0).Select(t => (long?)t)))
-        select new Step(op, dt, absolute, amount, ppm, hold, rate, expiresIn);
+    private static Gen<Step> Steps => CoreGen.Steps(Gen.Frequency(
+        (3, Gen.Constant(Op.Credit)), (3, Gen.Constant(Op.Debit)), (2, Gen.Constant(Op.SetRate)),
+        (3, Gen.Constant(Op.PlaceHold)), (2, Gen.Constant(Op.CaptureHold)), (2, Gen.Constant(Op.ReleaseHold)),
+        (3, Gen.Constant(Op.Wake))), maxHold: 2);
 
     private static Gen<History> Histories =>
         from warning in WarningSeconds

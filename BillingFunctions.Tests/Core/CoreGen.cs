@@ -22,6 +22,37 @@ internal static class CoreGen
 
     public static Gen<long> Between(long lo, long hi) => FsCheck.FSharp.Gen.Choose64(lo, hi);
 
+    /// <summary>The commands a random history can hold; each property chooses its own mix.</summary>
+    public enum Op { Credit, Debit, SetRate, PlaceHold, CaptureHold, ReleaseHold, TransferOut, TransferIn, PayOrder, RejectOrder, Wake }
+
+    /// <summary>
+    /// One command at an instant <c>Dt</c> after the previous one (negative: a clock behind the account). Credits are
+    /// absolute; other amounts are absolute (<c>Absolute</c>) or a share in ppm of what the account has at that moment,
+    /// so that exact-zero debits, full captures and near misses all happen often; a rate change with <c>Ppm</c> 0 asks
+    /// for the rate the account already has.
+    /// </summary>
+    public sealed record Step(Op Op, long Dt, bool Absolute, long Amount, long Ppm, int Hold, long Rate, long? ExpiresIn);
+
+    /// <summary>Steps with the given mix of commands, on hold ids h0 to h{maxHold}.</summary>
+    public static Gen<Step> Steps(Gen<Op> ops, int maxHold) =>
+        from op in ops
+        from dt in Gen.Frequency(
+            (1, Gen.Constant(0L)),
+            (3, Spread(1, TimeSpan.TicksPerMinute)),
+            (3, Spread(1, TimeSpan.TicksPerDay)),
+            (1, Spread(1, MaxInterval)),
+            (1, Between(-TimeSpan.TicksPerHour, -1)))
+        from absolute in Gen.Frequency((1, Gen.Constant(true)), (3, Gen.Constant(false)))
+        from amount in Balances
+        from ppm in Gen.Frequency((2, Gen.Elements(0L, 1L, 999_999L, 1_000_000L, 1_000_001L)), (5, Between(0, 1_000_000)))
+        from hold in Gen.Choose(0, maxHold)
+        from rate in Rates
+        from expiresIn in Gen.Frequency(
+            (2, Gen.Constant<long?>(null)),
+            (3, Spread(1, MaxInterval).Select(t => (long?)t)),
+            (1, Between(-TimeSpan.TicksPerHour, 0).Select(t => (long?)t)))
+        select new Step(op, dt, absolute, amount, ppm, hold, rate, expiresIn);
+
     /// <summary>
     /// Every order of magnitude between the bounds is equally likely, and the bounds themselves show up often:
     /// a uniform draw up to 10^15 would almost never produce a balance of a few micro-units.

@@ -56,16 +56,9 @@ public class EvolveProperties
             $"], unreported {Unreported}, episode {Episode}, version {Version}, depleted {Depleted}, warned {Warned})";
     }
 
-    public enum Op { Credit, Debit, SetRate, PlaceHold, CaptureHold, ReleaseHold, TransferOut, TransferIn, PayOrder, RejectOrder, Wake }
 
-    /// <summary>
-    /// One command at an instant <c>Dt</c> after the previous one (negative: a clock behind the account). Amounts are
-    /// absolute or a share in ppm of what the account has then, so exact-zero debits and full captures happen often;
-    /// a rate change with <c>Ppm</c> 0 asks for the rate the account already has.
-    /// </summary>
-    public sealed record Step(Op Op, long Dt, bool Absolute, long Amount, long Ppm, int Hold, long Rate, long? ExpiresIn);
 
-    public sealed record Case(Start Start, Step[] Steps)
+    internal sealed record Case(Start Start, Step[] Steps)
     {
         public override string ToString() => $"{Start}\n  " + string.Join("\n  ", Steps.Select(s => s.ToString()));
     }
@@ -87,28 +80,11 @@ public class EvolveProperties
         from warned in Gen.Elements(false, true)
         select new Start(balance, rate, carry, warning, holds, unreported, episode, version, depleted, warned);
 
-    private static Gen<Step> Steps =>
-        from op in Gen.Frequency(
-            (3, Gen.Constant(Op.Credit)), (3, Gen.Constant(Op.Debit)), (2, Gen.Constant(Op.SetRate)),
-            (3, Gen.Constant(Op.PlaceHold)), (2, Gen.Constant(Op.CaptureHold)), (2, Gen.Constant(Op.ReleaseHold)),
-            (1, Gen.Constant(Op.TransferOut)), (1, Gen.Constant(Op.TransferIn)), (1, Gen.Constant(Op.PayOrder)),
-            (1, Gen.Constant(Op.RejectOrder)), (3, Gen.Constant(Op.Wake)))
-        from dt in Gen.Frequency(
-            (1, Gen.Constant(0L)),
-            (3, Spread(1, TimeSpan.TicksPerMinute)),
-            (3, Spread(1, TimeSpan.TicksPerDay)),
-            (1, Spread(1, MaxInterval)),
-            (1, Between(-TimeSpan.TicksPerHour, -1)))
-        from absolute in Gen.Frequency((1, Gen.Constant(true)), (3, Gen.Constant(false)))
-        from amount in Balances
-        from ppm in Gen.Frequency((2, Gen.Elements(0L, 1L, 999_999L, 1_000_000L, 1_000_001L)), (5, Between(0, 1_000_000)))
-        from hold in Gen.Choose(0, 3)
-        from rate in Rates
-        from expiresIn in Gen.Frequency(
-            (2, Gen.Constant<long?>(null)),
-            (3, Spread(1, MaxInterval).Select(t => (long?)t)),
-            (1, Between(-TimeSpan.TicksPerHour, 0).Select(t => (long?)t)))
-        select new Step(op, dt, absolute, amount, ppm, hold, rate, expiresIn);
+    private static Gen<Step> Steps => CoreGen.Steps(Gen.Frequency(
+        (3, Gen.Constant(Op.Credit)), (3, Gen.Constant(Op.Debit)), (2, Gen.Constant(Op.SetRate)),
+        (3, Gen.Constant(Op.PlaceHold)), (2, Gen.Constant(Op.CaptureHold)), (2, Gen.Constant(Op.ReleaseHold)),
+        (1, Gen.Constant(Op.TransferOut)), (1, Gen.Constant(Op.TransferIn)), (1, Gen.Constant(Op.PayOrder)),
+        (1, Gen.Constant(Op.RejectOrder)), (3, Gen.Constant(Op.Wake))), maxHold: 3);
 
     private static Gen<Case> Cases =>
         from start in Starts
