@@ -1,4 +1,3 @@
-using BillingFunctions.Core.Amounts;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Server.Engine;
 using BillingFunctions.Server.Storage;

@@ -1,5 +1,3 @@
-using BillingFunctions.Core.Accounts;
-using BillingFunctions.Core.Holds;
 using BillingFunctions.Server.Engine;
 using BillingFunctions.Server.Storage;
 

@@ -1,5 +1,3 @@
-using BillingFunctions.Core.Accounts;
-using BillingFunctions.Core.Transfers;
 using BillingFunctions.Server.Engine;
 
 namespace BillingFunctions.Server.Api;

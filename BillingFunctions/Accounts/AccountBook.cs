@@ -2,7 +2,6 @@ using BillingFunctions.Core.Holds;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Identity;
 using BillingFunctions.Core.Orders;
-using BillingFunctions.Core.Transfers;
 using BillingFunctions.Orders;
 using BillingFunctions.Core.Amounts;
 
