@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Azure.Data.Tables;
 using BillingFunctions.Core.Orders;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -69,6 +70,48 @@ public sealed class NotificationTableTests
     /// The order functions as the host builds them. This consumer never sends, so its Service Bus client only needs a
     /// well-formed connection string; it connects to nothing.
     /// </summary>
+    [Fact]
+    public async Task The_listing_pages_a_users_results_newest_first_by_the_cursor_it_hands_out()
+    {
+        var (functions, bus, _) = await Consumer();
+        await using var _bus = bus;
+        var user = AppOnAzurite.Unique("user");
+        for (var attempt = 1; attempt <= 5; attempt++)
+            await functions.RecordNotification(OrderWire.Write(
+                new PaymentResult("b-p", user, new Money(1_000_000), attempt, OrderStatus.Rejected, "Insufficient funds", T0 + attempt)),
+                CancellationToken.None);
+
+        var seen = new List<string>();
+        string? before = null;
+        for (var page = 0; page < 5; page++)
+        {
+            var listed = await List(functions, $"userId={user}&limit=2" + (before is null ? "" : $"&before={before}"));
+            seen.AddRange(listed.GetProperty("items").EnumerateArray().Select(n => n.GetProperty("notificationId").GetString()!));
+            var next = listed.GetProperty("next");
+            if (next.ValueKind == System.Text.Json.JsonValueKind.Null)
+                break;
+            before = next.GetRawText();
+        }
+        // Recorded one after another, so newest first is attempt 5 down to 1; every result once across the pages.
+        Assert.Equal(Enumerable.Range(1, 5).Reverse().Select(a => $"b-p:{a}"), seen);
+    }
+
+    private static async Task<System.Text.Json.JsonElement> List(OrderFunctions functions, string query)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext
+        {
+            RequestServices = new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddLogging().BuildServiceProvider(),
+        };
+        context.Request.QueryString = new Microsoft.AspNetCore.Http.QueryString("?" + query);
+        context.Response.Body = new MemoryStream();
+        var action = await functions.Notifications(context.Request);
+        await action.ExecuteResultAsync(new Microsoft.AspNetCore.Mvc.ActionContext(context, new Microsoft.AspNetCore.Routing.RouteData(),
+            new Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor()));
+        Assert.Equal(200, context.Response.StatusCode);
+        context.Response.Body.Position = 0;
+        return System.Text.Json.JsonDocument.Parse(context.Response.Body).RootElement.Clone();
+    }
+
     private static async Task<(OrderFunctions Functions, OrderBus Bus, BillingTables Tables)> Consumer()
     {
         var settings = await AppOnAzurite.Settings(("ServiceBusConnection", "Endpoint=sb://127.0.0.1/;SharedAccessKeyName=unused;SharedAccessKey=unused"));
