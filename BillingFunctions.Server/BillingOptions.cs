@@ -93,7 +93,7 @@ public sealed class WebhookOptions
     public int TimeoutSeconds { get; set; } = 5;
     [Range(1, 10_000)] // 0 would let no delivery through at all
     public int MaxConcurrentDeliveries { get; set; } = 256;
-    // The retry schedule (Webhooks/CutoffRetrySchedule): the first wait, the longest wait, and the horizon after which a
+    // The retry schedule (Cutoffs/CutoffRetrySchedule): the first wait, the longest wait, and the horizon after which a
     // failed attempt is the last. The defaults are the Azure app's too.
     [Range(1, 3600 * 1000)]
     public int InitialBackoffMilliseconds { get; set; } = CutoffRetryDefaults.InitialDelayMilliseconds;

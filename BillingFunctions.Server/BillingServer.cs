@@ -1,15 +1,16 @@
 using BillingFunctions.Contract.Telemetry;
 using BillingFunctions.Core.Identity;
 using BillingFunctions.Server.Api;
-using BillingFunctions.Server.Dev;
+using BillingFunctions.Server.Cutoffs;
 using BillingFunctions.Server.Engine;
 using BillingFunctions.Server.Hosting;
 using BillingFunctions.Server.Orders;
 using BillingFunctions.Server.Storage;
-using BillingFunctions.Server.Webhooks;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using BillingFunctions.Server.Accounts;
+using BillingFunctions.Server.Queues;
 
 namespace BillingFunctions.Server;
 

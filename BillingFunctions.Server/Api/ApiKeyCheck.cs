@@ -16,7 +16,7 @@ public static class ApiKeyCheck
         app.Use(async (context, next) =>
         {
             // The development cut-off receiver stands in for the platform, which the billing API key does not guard.
-            if (context.Request.Path.StartsWithSegments(Dev.DevCutoffReceiver.Path))
+            if (context.Request.Path.StartsWithSegments(Cutoffs.DevCutoffReceiver.Path))
             {
                 await next(context);
                 return;

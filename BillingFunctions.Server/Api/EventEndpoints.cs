@@ -1,6 +1,6 @@
 using BillingFunctions.Server.Engine;
 using BillingFunctions.Server.Storage;
-using BillingFunctions.Server.Webhooks;
+using BillingFunctions.Server.Cutoffs;
 
 namespace BillingFunctions.Server.Api;
 

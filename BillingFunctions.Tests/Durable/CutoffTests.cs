@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Azure.Data.Tables;
-using BillingFunctions.Server.Webhooks;
+using BillingFunctions.Server.Cutoffs;
 using BillingFunctions.Tests.Durable.Runtime;
 using BillingFunctions.Tests.Support;
 using BillingFunctions.Accounts;

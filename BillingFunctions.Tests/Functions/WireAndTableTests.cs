@@ -1,7 +1,7 @@
 using System.Text.Json;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Orders;
-using BillingFunctions.Server.Webhooks;
+using BillingFunctions.Server.Cutoffs;
 using BillingFunctions;
 using BillingFunctions.Accounts;
 using BillingFunctions.Effects;

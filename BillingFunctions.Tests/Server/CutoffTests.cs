@@ -1,4 +1,4 @@
-using BillingFunctions.Server.Webhooks;
+using BillingFunctions.Server.Cutoffs;
 using BillingFunctions.Tests.Support;
 
 namespace BillingFunctions.Tests.Server;

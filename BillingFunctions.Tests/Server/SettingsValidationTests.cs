@@ -60,7 +60,7 @@ public sealed class SettingsValidationTests(Xunit.Abstractions.ITestOutputHelper
             var settings = NumericSettings.Select(row => $"{row[0]}={end(((string)row[0], (long)row[1], (long)row[2]))}").ToArray();
             await using var app = BillingServer.Build(Arguments(TempDirectory.Create(), settings));
             // Built on first use: the webhook retry schedule, whose Polly pipelines check their own bounds.
-            Assert.NotNull(app.Services.GetRequiredService<BillingFunctions.Server.Webhooks.CutoffDispatcher>());
+            Assert.NotNull(app.Services.GetRequiredService<BillingFunctions.Server.Cutoffs.CutoffDispatcher>());
         }
     }
 

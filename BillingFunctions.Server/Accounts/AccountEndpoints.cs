@@ -1,8 +1,9 @@
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Server.Engine;
 using BillingFunctions.Server.Storage;
+using BillingFunctions.Server.Api;
 
-namespace BillingFunctions.Server.Api;
+namespace BillingFunctions.Server.Accounts;
 
 /// <summary>Accounts: open, read, credit, debit, rate, ledger.</summary>
 public static class AccountEndpoints

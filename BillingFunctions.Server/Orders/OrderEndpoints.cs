@@ -4,8 +4,9 @@ using BillingFunctions.Core.Orders;
 using BillingFunctions.Server.Engine;
 using BillingFunctions.Server.Orders;
 using BillingFunctions.Server.Storage;
+using BillingFunctions.Server.Api;
 
-namespace BillingFunctions.Server.Api;
+namespace BillingFunctions.Server.Orders;
 
 /// <summary>Baskets, orders (placed on the durable <c>orders</c> queue, answered 202) and the notifications of their results.</summary>
 public static class OrderEndpoints

@@ -1,7 +1,7 @@
 using Polly;
 using Polly.Retry;
 
-namespace BillingFunctions.Server.Webhooks;
+namespace BillingFunctions.Server.Cutoffs;
 
 /// <summary>
 /// When a cut-off call that got no 2xx is tried again: Polly's retry strategy, exponential backoff with jitter starting

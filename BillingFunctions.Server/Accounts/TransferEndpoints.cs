@@ -1,6 +1,7 @@
 using BillingFunctions.Server.Engine;
+using BillingFunctions.Server.Api;
 
-namespace BillingFunctions.Server.Api;
+namespace BillingFunctions.Server.Accounts;
 
 /// <summary>Transfers between two accounts of one currency: both sides in one commit, or neither.</summary>
 public static class TransferEndpoints

@@ -2,7 +2,7 @@ using BillingFunctions.Contract.Telemetry;
 using BillingFunctions.Server.Engine;
 using Polly;
 
-namespace BillingFunctions.Server.Webhooks;
+namespace BillingFunctions.Server.Cutoffs;
 
 /// <summary>
 /// Delivers cut-off calls from the durable outbox: at least once, each attempt with its own timeout, retried on the

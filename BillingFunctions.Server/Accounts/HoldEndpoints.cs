@@ -1,7 +1,8 @@
 using BillingFunctions.Server.Engine;
 using BillingFunctions.Server.Storage;
+using BillingFunctions.Server.Api;
 
-namespace BillingFunctions.Server.Api;
+namespace BillingFunctions.Server.Accounts;
 
 /// <summary>Holds: reserve funds, then capture (all or part) or release; unresolved holds expire on their own.</summary>
 public static class HoldEndpoints

@@ -2,8 +2,9 @@ using System.Globalization;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Server.Orders;
 using BillingFunctions.Server.Storage;
+using BillingFunctions.Server.Api;
 
-namespace BillingFunctions.Server.Api;
+namespace BillingFunctions.Server.Queues;
 
 /// <summary>For operators: queue depth, locks, redeliveries and dead letters (with their reasons).</summary>
 public static class QueueEndpoints

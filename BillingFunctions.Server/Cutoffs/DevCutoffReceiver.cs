@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using BillingFunctions.Server.Webhooks;
+using BillingFunctions.Server.Cutoffs;
 
-namespace BillingFunctions.Server.Dev;
+namespace BillingFunctions.Server.Cutoffs;
 
 /// <summary>
 /// A stand-in for the platform in development: records the cut-off calls it receives and lists them,
