@@ -153,6 +153,7 @@ internal sealed class BillingStartup(BillingEngine engine, CutoffDispatcher disp
             foreach (var delivery in deliveries)
                 dispatcher.Enqueue(delivery);
         };
+        engine.CutoffDueAhead += dispatcher.Enqueue;
         var pending = store.LoadPendingDeliveries();
         foreach (var delivery in pending)
             dispatcher.Enqueue(delivery);

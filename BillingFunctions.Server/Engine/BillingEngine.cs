@@ -13,7 +13,7 @@ namespace BillingFunctions.Server.Engine;
 /// and only then publishes the new states and answers the callers. One writer means no lost updates and
 /// atomic transfers without locks; batching means one fsync serves many operations.
 /// </summary>
-public sealed class BillingEngine : IAsyncDisposable
+public sealed partial class BillingEngine : IAsyncDisposable
 {
     private readonly SqliteStore _store;
     private readonly TimeProvider _clock;
@@ -43,7 +43,7 @@ public sealed class BillingEngine : IAsyncDisposable
         _logger = logger;
         _maxPendingWrites = maxPendingWrites;
         _maxBatchSize = maxBatchSize;
-        _wakes = new DueQueue<string>("billing-wakes", clock, accountId => _writes.Writer.TryWrite(new WakeRequest(accountId)));
+        _wakes = new DueQueue<string>("billing-wakes", clock, OnWakeDue);
 
         // Sized up front and armed in one go: with a million accounts, growing maps and one-by-one heap inserts
         // are a large part of a restart.
@@ -61,10 +61,10 @@ public sealed class BillingEngine : IAsyncDisposable
                 wakes.Add((account.AccountId, at));
             }
         }
+        _writerContext = new WriterContext(_accounts, UsedKeys, IdempotencyRetention, defaultCutoffUrl, logger);
         // Wakes that fell due while the server was down are due now: the queue hands them over at once.
         _wakes.ScheduleMany(wakes);
         _logger.LogInformation("Loaded {AccountCount} accounts from {DatabasePath}", _accounts.Count, store.Path);
-        _writerContext = new WriterContext(_accounts, UsedKeys, IdempotencyRetention, defaultCutoffUrl, logger);
         // In the background, so a restart does not wait for it: until it is done every id is looked up in SQLite.
         _usedKeysLoaded = Task.Run(() => LoadUsedKeys(_stopping.Token));
     }
@@ -206,6 +206,7 @@ public sealed class BillingEngine : IAsyncDisposable
         }
         var work = new UnitOfWork(_writerContext, _store);
         var applied = new List<WriteRequest>(batch.Count);
+        DecidingBatch();
         foreach (var request in batch)
         {
             try
@@ -221,6 +222,7 @@ public sealed class BillingEngine : IAsyncDisposable
             }
         }
 
+        BatchDecided(work);
         try
         {
             _store.Commit(work.Batch);
@@ -232,6 +234,7 @@ public sealed class BillingEngine : IAsyncDisposable
             var refused = new StorageUnavailableException(lost, ownershipLost: true);
             foreach (var request in applied)
                 request.Fail(refused);
+            BatchSettled(work);
             return;
         }
         catch (Exception error)
@@ -245,16 +248,18 @@ public sealed class BillingEngine : IAsyncDisposable
                 else
                     request.Fail(failure); // a caller is waiting: it retries with the same operation id
             }
+            BatchSettled(work);
             return;
         }
 
         foreach (var state in work.Changed)
             _accounts[state.AccountId] = state;
+        BatchSettled(work);
         var now = NextNow();
         foreach (var (accountId, at) in work.Wakes)
             ScheduleWake(accountId, at, now);
-        if (work.NewDeliveries.Count > 0)
-            DeliveriesCommitted?.Invoke(work.NewDeliveries);
+        if (work.NewDeliveries.Count > 0 && NotSentAhead(work.NewDeliveries) is { Count: > 0 } deliveries)
+            DeliveriesCommitted?.Invoke(deliveries);
         work.PublishCommitted();
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _committedRequests, applied.Count);
@@ -286,10 +291,20 @@ public sealed class BillingEngine : IAsyncDisposable
     }
 
     /// <summary>The writer's clock never runs backwards, even if the host's does.</summary>
-    private long NextNow()
+    private long NextNow() => AdvanceNow();
+
+    /// <summary>
+    /// The engine instant, recorded as the last one, atomically: the timer thread raises it too (see
+    /// <see cref="SendAheadIfCertain"/>), and neither may lower what the other set.
+    /// </summary>
+    private long AdvanceNow()
     {
-        var now = Now();
-        Volatile.Write(ref _lastNow, now);
-        return now;
+        while (true)
+        {
+            var last = Volatile.Read(ref _lastNow);
+            var now = Math.Max(last, _clock.GetUtcNow().UtcTicks);
+            if (now == last || Interlocked.CompareExchange(ref _lastNow, now, last) == last)
+                return now;
+        }
     }
 }

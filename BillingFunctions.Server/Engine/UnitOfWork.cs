@@ -67,15 +67,21 @@ internal sealed partial class UnitOfWork(WriterContext committed, SqliteStore st
             Batch.Events.Add((numbered.EventId, numbered.Event));
         foreach (var cutoff in change.Cutoffs)
         {
-            if ((cutoff.Url ?? committed.DefaultCutoffUrl()) is not { } url)
-            {
-                committed.Logger.LogWarning("Account {AccountId} is depleted but has no cut-off URL and no default is configured", accountId);
+            if (Delivery(cutoff, committed, now) is not { } delivery)
                 continue;
-            }
-            var delivery = new CutoffDelivery(cutoff.EventId, accountId, url, cutoff.Episode, cutoff.DepletedAt, now,
-                DeliveryStatus.Pending, 0, now);
             Batch.Deliveries.Add(delivery);
             NewDeliveries.Add(delivery);
         }
+    }
+
+    /// <summary>The outbox row for a cut-off owed, due now; null (and a warning) if there is nowhere to send it.</summary>
+    public static CutoffDelivery? Delivery(CutoffCall cutoff, WriterContext context, long now)
+    {
+        if ((cutoff.Url ?? context.DefaultCutoffUrl()) is not { } url)
+        {
+            context.Logger.LogWarning("Account {AccountId} is depleted but has no cut-off URL and no default is configured", cutoff.AccountId);
+            return null;
+        }
+        return new CutoffDelivery(cutoff.EventId, cutoff.AccountId, url, cutoff.Episode, cutoff.DepletedAt, now, DeliveryStatus.Pending, 0, now);
     }
 }
