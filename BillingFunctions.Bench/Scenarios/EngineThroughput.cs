@@ -51,13 +51,20 @@ internal sealed class EngineThroughput : Scenario
             var mix = new OperationMix(accounts, percent);
             var batchesBefore = engine.Batches;
             var committedBefore = engine.CommittedRequests;
+            var timesBefore = engine.Times;
             context.Progress.Stage($"{name}: {callers} callers");
             var result = await LoadRun.RunAsync(name, callers, TimeSpan.FromSeconds(context.Get(_warmup)),
                 TimeSpan.FromSeconds(context.Get(_seconds)), (worker, sequence, random) => Issue(engine, mix.Next(random), $"{percent}-{worker}-{sequence}"),
                 context.Progress, context.Cancellation);
             rows.AddRange(result.Rows(name, "operations", percent == 0 ? "≥ 300,000" : null));
             var batches = engine.Batches - batchesBefore;
-            rows.Add(new Measurement(name, "mean group-commit batch", batches == 0 ? 0 : (engine.CommittedRequests - committedBefore) / (double)batches, "requests"));
+            var requests = engine.CommittedRequests - committedBefore;
+            rows.Add(new Measurement(name, "mean group-commit batch", batches == 0 ? 0 : requests / (double)batches, "requests"));
+            // Where the writer's time went, per committed request (warm-up included, as the counters run throughout).
+            var times = engine.Times;
+            rows.Add(new Measurement(name, "writer: deciding per request", PerRequest(times.Deciding - timesBefore.Deciding, requests), "µs"));
+            rows.Add(new Measurement(name, "writer: committing per request", PerRequest(times.Committing - timesBefore.Committing, requests), "µs"));
+            rows.Add(new Measurement(name, "writer: publishing per request", PerRequest(times.Publishing - timesBefore.Publishing, requests), "µs"));
         }
         return new ScenarioResult(Name, new Dictionary<string, string>
         {
@@ -67,6 +74,8 @@ internal sealed class EngineThroughput : Scenario
             ["durability"] = "synchronous=FULL",
         }, rows);
     }
+
+    private static double PerRequest(TimeSpan spent, long requests) => requests == 0 ? 0 : spent.TotalMicroseconds / requests;
 
     private static async Task<Done> Issue(BillingEngine engine, Pick pick, string operationId)
     {
