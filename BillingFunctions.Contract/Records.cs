@@ -29,8 +29,8 @@ public sealed record CutoffDelivery(
     long? DeliveredAt = null);
 
 /// <summary>
-/// A payment result as the notifications consumer recorded it for the user; its id is the result's id. <c>Sequence</c>
+/// A payment result as the notifications consumer recorded it for the account; its id is the result's id. <c>Sequence</c>
 /// is the host's page cursor (newest first): the server's insertion order, the Azure app's recorded instant.
 /// </summary>
-public sealed record Notification(string NotificationId, string UserId, string BasketId, int Attempt, string Status, long Amount,
+public sealed record Notification(string NotificationId, string AccountId, string BasketId, int Attempt, string Status, long Amount,
     string? Reason, long At, long RecordedAt, long Sequence = 0);

@@ -36,11 +36,11 @@ public static class Representations
             e.Episode, details.HoldId, details.Counterparty, details.RatePerSecond is { } r ? new Rate(r).ToString() : null);
     }
 
-    public static OrderResponse Order(Core.Orders.Basket basket) => new(basket.BasketId, basket.UserId, basket.Amount.ToString(),
+    public static OrderResponse Order(Core.Orders.Basket basket) => new(basket.BasketId, basket.AccountId, basket.Amount.ToString(),
         basket.Status.ToString().ToLowerInvariant(), basket.Attempt, basket.Reason, Instant(basket.DecidedAt));
 
-    /// <summary>A payment result recorded for its user. The page cursor is the host's own and is not part of the item.</summary>
-    public static NotificationResponse Notification(Notification n) => new(n.NotificationId, n.UserId, n.BasketId, n.Attempt,
+    /// <summary>A payment result recorded for its account. The page cursor is the host's own and is not part of the item.</summary>
+    public static NotificationResponse Notification(Notification n) => new(n.NotificationId, n.AccountId, n.BasketId, n.Attempt,
         n.Status == "paid" ? EventTypes.OrderPaid : EventTypes.OrderRejected, n.Status, Money(n.Amount), n.Reason, Instant(n.At),
         Instant(n.RecordedAt));
 
@@ -67,7 +67,10 @@ public sealed record BasketResponse(string BasketId);
 
 public sealed record OrderAccepted(string BasketId, string Status);
 
-public sealed record NotificationResponse(string NotificationId, string UserId, string BasketId, int Attempt, string Type,
-    string Status, string Amount, string? Reason, string At, string RecordedAt);
+/// <summary>A notification as listed. <c>AccountId</c> is <c>userId</c> on the wire, the platform's name for it.</summary>
+public sealed record NotificationResponse(string NotificationId, [property: JsonPropertyName("userId")] string AccountId, string BasketId,
+    int Attempt, string Type, string Status, string Amount, string? Reason, string At, string RecordedAt);
 
-public sealed record OrderResponse(string BasketId, string UserId, string Amount, string Status, int Attempt, string? Reason, string? DecidedAt);
+/// <summary>An order as <c>GET /orders/{basketId}</c> shows it. <c>AccountId</c> is <c>userId</c> on the wire, the platform's name for it.</summary>
+public sealed record OrderResponse(string BasketId, [property: JsonPropertyName("userId")] string AccountId, string Amount, string Status,
+    int Attempt, string? Reason, string? DecidedAt);

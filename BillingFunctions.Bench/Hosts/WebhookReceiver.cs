@@ -49,5 +49,5 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    public sealed record Arrival(string UserId, string EventId, long ArrivedTicks);
+    public sealed record Arrival(string AccountId, string EventId, long ArrivedTicks);
 }

@@ -107,7 +107,7 @@ internal sealed class CutoffLateness : Scenario
         await Task.Delay(1000); // room for a duplicate to show up
         context.Progress.Done();
 
-        var arrivals = fast.Arrivals.Concat(slow.Arrivals).Where(a => index.ContainsKey(a.UserId)).ToList();
+        var arrivals = fast.Arrivals.Concat(slow.Arrivals).Where(a => index.ContainsKey(a.AccountId)).ToList();
         var rows = new List<Measurement>();
         rows.AddRange(Summarise(fastCase, Enumerable.Range(0, accounts).Where(i => !IsSlow(i)), arrivals, index, depletesAt));
         if (slowPercent > 0)
@@ -116,14 +116,14 @@ internal sealed class CutoffLateness : Scenario
     }
 
     private static HashSet<string> Arrived(WebhookReceiver fast, WebhookReceiver slow, Dictionary<string, int> index) =>
-        fast.Arrivals.Concat(slow.Arrivals).Select(a => a.UserId).Where(index.ContainsKey).ToHashSet(StringComparer.Ordinal);
+        fast.Arrivals.Concat(slow.Arrivals).Select(a => a.AccountId).Where(index.ContainsKey).ToHashSet(StringComparer.Ordinal);
 
     private static IEnumerable<Measurement> Summarise(string @case, IEnumerable<int> accounts, List<WebhookReceiver.Arrival> arrivals,
         Dictionary<string, int> index, long[] depletesAt)
     {
         var wanted = accounts.ToHashSet();
-        var mine = arrivals.Where(a => wanted.Contains(index[a.UserId])).ToList();
-        var first = mine.GroupBy(a => a.UserId).ToDictionary(g => g.Key, g => g.Min(a => a.ArrivedTicks), StringComparer.Ordinal);
+        var mine = arrivals.Where(a => wanted.Contains(index[a.AccountId])).ToList();
+        var first = mine.GroupBy(a => a.AccountId).ToDictionary(g => g.Key, g => g.Min(a => a.ArrivedTicks), StringComparer.Ordinal);
         var lateness = new Latencies(first.Select(f => f.Value - depletesAt[index[f.Key]]));
         double Ms(long ticks) => ticks / (double)TimeSpan.TicksPerMillisecond;
         return
@@ -133,7 +133,7 @@ internal sealed class CutoffLateness : Scenario
             new Measurement(@case, "lateness p99", Ms(lateness.Percentile(99)), "ms", "≤ 10"),
             new Measurement(@case, "lateness p99.9", Ms(lateness.Percentile(99.9)), "ms"),
             new Measurement(@case, "lateness max", Ms(lateness.Max), "ms", "≤ 50"),
-            new Measurement(@case, "early", mine.Count(a => a.ArrivedTicks < depletesAt[index[a.UserId]]), "calls", "0"),
+            new Measurement(@case, "early", mine.Count(a => a.ArrivedTicks < depletesAt[index[a.AccountId]]), "calls", "0"),
             new Measurement(@case, "missing", wanted.Count - first.Count, "accounts", "0"),
             new Measurement(@case, "duplicated", mine.Count - first.Count, "calls", "0"),
         ];

@@ -12,7 +12,7 @@ using BillingFunctions.Core.Amounts;
 namespace BillingFunctions.Bench.Scenarios;
 
 /// <summary>
-/// Orders end to end on the real server: POST /api/orders (202) for one basket per user, with a share of the order
+/// Orders end to end on the real server: POST /api/orders (202) for one basket per account, with a share of the order
 /// messages delivered twice (a copy under a fresh message id, so duplicate detection cannot drop it and only the
 /// charge-once-per-basket rule stands between it and a double charge). Measures acceptance over HTTP and the rate
 /// at which the billing consumer decides orders until both queues are drained; then checks every basket was charged once.
@@ -20,7 +20,7 @@ namespace BillingFunctions.Bench.Scenarios;
 internal sealed class OrdersThroughput : Scenario
 {
     private const string Amount = "1";
-    private readonly Size<int> _orders = new("--orders", "orders, one basket per user", 10_000, 500);
+    private readonly Size<int> _orders = new("--orders", "orders, one basket per account", 10_000, 500);
     private readonly Size<int> _connections = new("--order-connections", "concurrent keep-alive clients placing orders", 64, 16);
     private readonly Size<int> _consumers = new("--order-consumers", "concurrent billing consumers (Billing:Queues:OrderConsumers)", 32, 32);
     private readonly Size<int> _duplicatePercent = new("--duplicate-percent", "share of order messages delivered twice", 30, 30);
@@ -39,12 +39,12 @@ internal sealed class OrdersThroughput : Scenario
         using var client = new BenchClient(server.BaseUrl, connections);
         var queues = server.Services.GetRequiredService<OrderQueues>();
 
-        context.Progress.Stage($"opening {orders:N0} users, each with a basket");
+        context.Progress.Stage($"opening {orders:N0} accounts, each with a basket");
         var baskets = new string[orders];
         await Parallel.ForAsync(0, orders, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
         {
-            await client.OpenAndFund(User(i), "{}", "10");
-            var answer = BenchClient.Expect(await client.SendReading(HttpMethod.Post, "/api/baskets", $$"""{"userId":"{{User(i)}}"}"""), HttpStatusCode.OK);
+            await client.OpenAndFund(Buyer(i), "{}", "10");
+            var answer = BenchClient.Expect(await client.SendReading(HttpMethod.Post, "/api/baskets", $$"""{"userId":"{{Buyer(i)}}"}"""), HttpStatusCode.OK);
             baskets[i] = JsonDocument.Parse(answer).RootElement.GetProperty("basketId").GetString()!;
         });
 
@@ -56,12 +56,12 @@ internal sealed class OrdersThroughput : Scenario
         {
             var started = Stopwatch.GetTimestamp();
             BenchClient.Expect(await client.SendReading(HttpMethod.Post, "/api/orders",
-                $$"""{"userId":"{{User(i)}}","basketId":"{{baskets[i]}}","amount":"{{Amount}}"}""", read: false), HttpStatusCode.Accepted);
+                $$"""{"userId":"{{Buyer(i)}}","basketId":"{{baskets[i]}}","amount":"{{Amount}}"}""", read: false), HttpStatusCode.Accepted);
             latencies[i] = Stopwatch.GetElapsedTime(started).Ticks;
             if (Random.Shared.Next(100) < duplicatePercent)
             {
                 Interlocked.Increment(ref duplicates);
-                var copy = new OrderMessage(baskets[i], User(i), new Money(1_000_000), 1);
+                var copy = new OrderMessage(baskets[i], Buyer(i), new Money(1_000_000), 1);
                 await queues.Orders.SendAsync($"copy-{baskets[i]}", OrderWire.Write(copy));
             }
         });
@@ -77,7 +77,7 @@ internal sealed class OrdersThroughput : Scenario
 
         var (paidOnce, wrong) = (0, 0);
         for (var i = 0; i < orders; i++)
-            if (server.Engine.TryGetAccount(User(i), out var account) && account.Balance.Units == 9_000_000)
+            if (server.Engine.TryGetAccount(Buyer(i), out var account) && account.Balance.Units == 9_000_000)
                 paidOnce++;
             else
                 wrong++;
@@ -103,7 +103,7 @@ internal sealed class OrdersThroughput : Scenario
         ]);
     }
 
-    private static string User(int i) => $"buyer-{i:D7}";
+    private static string Buyer(int i) => $"buyer-{i:D7}";
 
     private static double Milliseconds(long ticks) => Math.Round(ticks / (double)TimeSpan.TicksPerMillisecond, 3);
 }

@@ -120,22 +120,22 @@ public static class WriteRequests
         return (new TransferWrite(transferId, body.From, body.To, body.Amount.Units), null);
     }
 
-    /// <summary>Opening (or finding) a user's basket: <c>{ userId }</c>.</summary>
-    public static async Task<(string? UserId, IResult? Problem)> Basket(HttpRequest request)
+    /// <summary>Opening (or finding) an account's basket: <c>{ userId }</c>, the platform's name for the account id.</summary>
+    public static async Task<(string? AccountId, IResult? Problem)> Basket(HttpRequest request)
     {
         var (body, bodyProblem) = await RequestBodies.ReadAsync(request, Json.BasketBody);
         if (body is null)
             return (null, bodyProblem);
-        return Answers.TryId(body.UserId, "userId", out var problem) ? (body.UserId, null) : (null, problem);
+        return Answers.TryId(body.AccountId, "userId", out var problem) ? (body.AccountId, null) : (null, problem);
     }
 
-    /// <summary>Placing an order on a basket: <c>{ userId, basketId, amount }</c>.</summary>
+    /// <summary>Placing an order on a basket: <c>{ userId, basketId, amount }</c>, <c>userId</c> being the account id.</summary>
     public static async Task<(OrderBody? Order, IResult? Problem)> Order(HttpRequest request)
     {
         var (body, bodyProblem) = await RequestBodies.ReadAsync(request, Json.OrderBody);
         if (body is null)
             return (null, bodyProblem);
-        if (!Answers.TryId(body.UserId, "userId", out var problem) || !Answers.TryId(body.BasketId, "basketId", out problem))
+        if (!Answers.TryId(body.AccountId, "userId", out var problem) || !Answers.TryId(body.BasketId, "basketId", out problem))
             return (null, problem);
         return (body, null);
     }

@@ -23,10 +23,10 @@ public static class OrderWire
     };
 
     public static string Write(OrderMessage message) =>
-        JsonSerializer.Serialize(new OrderBody(message.BasketId, message.UserId, message.Amount.ToString(), message.Attempt), Json);
+        JsonSerializer.Serialize(new OrderBody(message.BasketId, message.AccountId, message.Amount.ToString(), message.Attempt), Json);
 
     public static string Write(PaymentResult result) => JsonSerializer.Serialize(new ResultBody(result.ResultId, result.BasketId,
-        result.UserId, result.Amount.ToString(), result.Attempt, Status(result.Status), result.Reason,
+        result.AccountId, result.Amount.ToString(), result.Attempt, Status(result.Status), result.Reason,
         JsonSerializer.SerializeToElement(Representations.Instant(result.At))), Json);
 
     public static bool TryReadOrder(string body, out OrderMessage? message, out string? reason)
@@ -34,23 +34,23 @@ public static class OrderWire
         message = null;
         if (Deserialize<OrderBody>(body, out reason) is not { } parsed)
             return false;
-        if (!Identifiers.IsValid(parsed.BasketId) || !Identifiers.IsValid(parsed.UserId) || parsed.Attempt < 1)
+        if (!Identifiers.IsValid(parsed.BasketId) || !Identifiers.IsValid(parsed.AccountId) || parsed.Attempt < 1)
             reason = "Not an order message: basketId and userId must be valid ids and attempt a positive number.";
         else if (!Money.TryParsePositive(parsed.Amount, out var amount, out var error))
             reason = $"Not an order message: amount {error}.";
         else
-            message = new OrderMessage(parsed.BasketId!, parsed.UserId!, amount, parsed.Attempt);
+            message = new OrderMessage(parsed.BasketId!, parsed.AccountId!, amount, parsed.Attempt);
         return message is not null;
     }
 
     public static bool TryReadResult(string body, out PaymentResult? result)
     {
         result = null;
-        if (Deserialize<ResultBody>(body, out _) is not { } parsed || !Identifiers.IsValid(parsed.BasketId) || !Identifiers.IsValid(parsed.UserId)
+        if (Deserialize<ResultBody>(body, out _) is not { } parsed || !Identifiers.IsValid(parsed.BasketId) || !Identifiers.IsValid(parsed.AccountId)
             || parsed.Attempt < 1 || !Money.TryParsePositive(parsed.Amount, out var amount, out _)
             || ParseStatus(parsed.Status) is not { } status || Instant(parsed.At) is not { } at)
             return false;
-        result = new PaymentResult(parsed.BasketId!, parsed.UserId!, amount, parsed.Attempt, status, parsed.Reason, at);
+        result = new PaymentResult(parsed.BasketId!, parsed.AccountId!, amount, parsed.Attempt, status, parsed.Reason, at);
         return result.ResultId == parsed.ResultId;
     }
 
@@ -90,8 +90,9 @@ public static class OrderWire
         }
     }
 
-    private sealed record OrderBody(string? BasketId, string? UserId, string? Amount, int Attempt);
+    // The account id is "userId" in these bodies, as in the platform's order API, so messages already on a queue still read.
+    private sealed record OrderBody(string? BasketId, [property: JsonPropertyName("userId")] string? AccountId, string? Amount, int Attempt);
 
-    private sealed record ResultBody(string? ResultId, string? BasketId, string? UserId, string? Amount, int Attempt, string? Status,
-        string? Reason, JsonElement At);
+    private sealed record ResultBody(string? ResultId, string? BasketId, [property: JsonPropertyName("userId")] string? AccountId,
+        string? Amount, int Attempt, string? Status, string? Reason, JsonElement At);
 }

@@ -5,7 +5,8 @@ namespace BillingFunctions.Contract.Webhooks;
 
 /// <summary>
 /// The webhook signature: <c>X-Billing-Signature: sha256=hex(HMAC-SHA256(secret, "{timestamp}.{eventId}.{userId}"))</c>.
-/// The receiver recomputes it from the headers and the query string and compares in constant time.
+/// The receiver recomputes it from the headers and the query string and compares in constant time. <c>userId</c> is the
+/// account id under the name the platform gives it, in the query string and in the signed text alike.
 /// </summary>
 public static class CutoffSignature
 {
@@ -14,18 +15,18 @@ public static class CutoffSignature
     public const string SignatureHeader = "X-Billing-Signature";
     public const string AttemptHeader = "X-Billing-Attempt";
 
-    public static string Compute(string secret, long unixSeconds, string eventId, string userId)
+    public static string Compute(string secret, long unixSeconds, string eventId, string accountId)
     {
-        var message = Encoding.UTF8.GetBytes($"{unixSeconds}.{eventId}.{userId}");
+        var message = Encoding.UTF8.GetBytes($"{unixSeconds}.{eventId}.{accountId}");
         var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message);
         return "sha256=" + Convert.ToHexStringLower(mac);
     }
 
-    public static bool Verify(string secret, string? timestamp, string? eventId, string? userId, string? signature)
+    public static bool Verify(string secret, string? timestamp, string? eventId, string? accountId, string? signature)
     {
-        if (!long.TryParse(timestamp, out var seconds) || eventId is null || userId is null || signature is null)
+        if (!long.TryParse(timestamp, out var seconds) || eventId is null || accountId is null || signature is null)
             return false;
-        var expected = Encoding.ASCII.GetBytes(Compute(secret, seconds, eventId, userId));
+        var expected = Encoding.ASCII.GetBytes(Compute(secret, seconds, eventId, accountId));
         return CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(signature));
     }
 
@@ -44,7 +45,7 @@ public static class CutoffSignature
         return request;
     }
 
-    /// <summary>The URL called: the configured one with <c>userId</c> added to its query string.</summary>
-    public static string Target(string cutoffUrl, string userId) =>
-        $"{cutoffUrl}{(cutoffUrl.Contains('?') ? '&' : '?')}userId={Uri.EscapeDataString(userId)}";
+    /// <summary>The URL called: the configured one with the account id added to its query string as <c>userId</c>.</summary>
+    public static string Target(string cutoffUrl, string accountId) =>
+        $"{cutoffUrl}{(cutoffUrl.Contains('?') ? '&' : '?')}userId={Uri.EscapeDataString(accountId)}";
 }

@@ -12,12 +12,12 @@ public enum OrderStatus
 }
 
 /// <summary>
-/// A user's basket and the order placed for it. A basket is paid at most once; until then the same basket id is
+/// An account's basket and the order placed for it. A basket is paid at most once; until then the same basket id is
 /// handed out again and a rejected order may be placed again (a new <c>Attempt</c>, possibly with a new amount).
 /// </summary>
 public sealed record Basket(
     string BasketId,
-    string UserId,
+    string AccountId,
     long OpenedAt,
     OrderStatus Status,
     int Attempt,
@@ -27,6 +27,6 @@ public sealed record Basket(
 {
     public bool IsPaid => Status == OrderStatus.Paid;
 
-    public static Basket Open(string basketId, string userId, long now) =>
-        new(basketId, userId, now, OrderStatus.None, 0, Money.Zero, null, null);
+    public static Basket Open(string basketId, string accountId, long now) =>
+        new(basketId, accountId, now, OrderStatus.None, 0, Money.Zero, null, null);
 }

@@ -38,18 +38,18 @@ public sealed record OrderCharge(Disposition Disposition, Basket? Basket, Outcom
 /// </summary>
 public static class OrderDecider
 {
-    /// <summary>The user's open basket if there is one, else a new basket with the id the host minted.</summary>
-    public static Basket OpenBasket(Basket? open, string userId, string newBasketId, long now) =>
-        open is { IsPaid: false } && open.UserId == userId ? open : Basket.Open(newBasketId, userId, now);
+    /// <summary>The account's open basket if there is one, else a new basket with the id the host minted.</summary>
+    public static Basket OpenBasket(Basket? open, string accountId, string newBasketId, long now) =>
+        open is { IsPaid: false } && open.AccountId == accountId ? open : Basket.Open(newBasketId, accountId, now);
 
     /// <summary>
     /// Places an order. Placing the same pending order again is accepted without a new message (a client retry);
     /// a different amount while one is pending, or any order on a paid basket, is a conflict.
     /// </summary>
-    public static OrderPlacement Place(Basket? basket, string basketId, string userId, Money amount)
+    public static OrderPlacement Place(Basket? basket, string basketId, string accountId, Money amount)
     {
-        if (basket is null || basket.UserId != userId)
-            return Refuse(basket, RejectionKind.NotFound, $"User '{userId}' has no basket '{basketId}'.");
+        if (basket is null || basket.AccountId != accountId)
+            return Refuse(basket, RejectionKind.NotFound, $"Account '{accountId}' has no basket '{basketId}'.");
         if (amount.Units <= 0)
             return Refuse(basket, RejectionKind.Validation, "Amounts must be greater than zero.");
         return basket.Status switch
@@ -62,11 +62,11 @@ public static class OrderDecider
         };
 
         static OrderPlacement Enqueue(Basket pending) =>
-            new(pending, new OrderMessage(pending.BasketId, pending.UserId, pending.Amount, pending.Attempt), null);
+            new(pending, new OrderMessage(pending.BasketId, pending.AccountId, pending.Amount, pending.Attempt), null);
     }
 
     /// <summary>
-    /// Charges an order message against the user's account, at most once per basket. A message for a basket that is
+    /// Charges an order message against the basket's account, at most once per basket. A message for a basket that is
     /// already decided (a redelivery, or an older attempt) charges nothing and re-emits that attempt's result.
     /// Insufficient funds is a result (<c>order.rejected</c>), not a failure: the message completes.
     /// </summary>
@@ -74,12 +74,12 @@ public static class OrderDecider
     {
         if (basket is null)
             return Unhandled(Disposition.Retry, $"No basket '{message.BasketId}' (yet).");
-        if (basket.UserId != message.UserId || message.Attempt > basket.Attempt || message.Attempt < 1)
-            return Unhandled(Disposition.DeadLetter, $"Message for basket '{message.BasketId}' does not match the basket (user or attempt).");
+        if (basket.AccountId != message.AccountId || message.Attempt > basket.Attempt || message.Attempt < 1)
+            return Unhandled(Disposition.DeadLetter, $"Message for basket '{message.BasketId}' does not match the basket (account or attempt).");
         if (basket.IsPaid || message.Attempt != basket.Attempt || basket.Status != OrderStatus.Pending)
             return new OrderCharge(Disposition.Complete, basket, null, Replay(basket, message), null);
         if (account is null)
-            return Unhandled(Disposition.Retry, $"No account '{basket.UserId}' (yet).");
+            return Unhandled(Disposition.Retry, $"No account '{basket.AccountId}' (yet).");
 
         var paid = AccountDecider.Decide(account, new PayOrder(basket.BasketId, basket.Amount), now);
         if (paid.Accepted)
@@ -96,13 +96,13 @@ public static class OrderDecider
     {
         // An older attempt was necessarily rejected: only a rejection lets a basket take another attempt.
         if (message.Attempt != basket.Attempt)
-            return new PaymentResult(basket.BasketId, basket.UserId, message.Amount, message.Attempt, OrderStatus.Rejected,
+            return new PaymentResult(basket.BasketId, basket.AccountId, message.Amount, message.Attempt, OrderStatus.Rejected,
                 "Superseded by a later order on the same basket.", basket.DecidedAt ?? basket.OpenedAt);
         return ResultOf(basket, basket.DecidedAt ?? basket.OpenedAt);
     }
 
     private static PaymentResult ResultOf(Basket basket, long at) =>
-        new(basket.BasketId, basket.UserId, basket.Amount, basket.Attempt, basket.Status, basket.Reason, at);
+        new(basket.BasketId, basket.AccountId, basket.Amount, basket.Attempt, basket.Status, basket.Reason, at);
 
     private static OrderCharge Unhandled(Disposition disposition, string reason) => new(disposition, null, null, null, reason);
 

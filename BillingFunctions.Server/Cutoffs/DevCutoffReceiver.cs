@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Serialization;
 using BillingFunctions.Server.Cutoffs;
 
 namespace BillingFunctions.Server.Cutoffs;
@@ -18,12 +19,12 @@ public sealed class DevCutoffReceiver(BillingOptions options, TimeProvider clock
         app.MapGet(Path, (HttpRequest request) =>
         {
             var headers = request.Headers;
-            var userId = request.Query["userId"].ToString();
+            var accountId = request.Query["userId"].ToString();
             var secret = options.WebhookSecret;
-            _received.Enqueue(new ReceivedCutoff(userId, headers[CutoffSignature.EventIdHeader].ToString(),
+            _received.Enqueue(new ReceivedCutoff(accountId, headers[CutoffSignature.EventIdHeader].ToString(),
                 headers[CutoffSignature.AttemptHeader].ToString(),
                 string.IsNullOrEmpty(secret) ? null : CutoffSignature.Verify(secret, headers[CutoffSignature.TimestampHeader],
-                    headers[CutoffSignature.EventIdHeader], userId, headers[CutoffSignature.SignatureHeader]),
+                    headers[CutoffSignature.EventIdHeader], accountId, headers[CutoffSignature.SignatureHeader]),
                 clock.GetUtcNow().UtcDateTime.ToString("O")));
             while (_received.Count > Capacity && _received.TryDequeue(out _)) { }
             return Results.Ok();
@@ -31,5 +32,7 @@ public sealed class DevCutoffReceiver(BillingOptions options, TimeProvider clock
         app.MapGet(Path + "/received", () => Results.Json(_received.ToArray())).ExcludeFromDescription();
     }
 
-    public sealed record ReceivedCutoff(string UserId, string EventId, string Attempt, bool? SignatureValid, string ReceivedAt);
+    /// <summary>One call as received; the account id is listed as <c>userId</c>, the query parameter it came in.</summary>
+    public sealed record ReceivedCutoff([property: JsonPropertyName("userId")] string AccountId, string EventId, string Attempt,
+        bool? SignatureValid, string ReceivedAt);
 }

@@ -14,16 +14,16 @@ internal sealed partial class UnitOfWork
     public Basket? FindBasket(string basketId) =>
         Batch.Baskets.TryGetValue(basketId, out var basket) ? basket : store.FindBasket(basketId);
 
-    /// <summary>The user's newest unpaid basket as of this batch, if any.</summary>
-    public Basket? FindOpenBasket(string userId)
+    /// <summary>The account's newest unpaid basket as of this batch, if any.</summary>
+    public Basket? FindOpenBasket(string accountId)
     {
         Basket? open = null;
         foreach (var basket in Batch.Baskets.Values)
-            if (basket.UserId == userId && !basket.IsPaid && (open is null || basket.OpenedAt > open.OpenedAt))
+            if (basket.AccountId == accountId && !basket.IsPaid && (open is null || basket.OpenedAt > open.OpenedAt))
                 open = basket;
         if (open is not null)
             return open;
-        var committed = store.FindOpenBasket(userId);
+        var committed = store.FindOpenBasket(accountId);
         // The batch may already have paid the committed one.
         return committed is not null && Batch.Baskets.TryGetValue(committed.BasketId, out var changed) ? (changed.IsPaid ? null : changed) : committed;
     }

@@ -6,7 +6,7 @@ namespace BillingFunctions.Server.Orders;
 
 /// <summary>
 /// The two consumers of the order flow, started after the engine: billing takes <c>orders</c> and charges baskets;
-/// notifications takes <c>payment-results</c> and records them for their users.
+/// notifications takes <c>payment-results</c> and records them for their accounts.
 /// </summary>
 internal sealed class OrderConsumers(OrderQueues queues, BillingEngine engine, QueueOptions options, ILogger<OrderConsumers> logger)
     : IHostedService

@@ -21,10 +21,10 @@ public static class OrderEndpoints
 
     private static async Task<IResult> OpenBasket(HttpRequest request, BillingEngine engine)
     {
-        var (userId, problem) = await WriteRequests.Basket(request);
-        if (userId is null)
+        var (accountId, problem) = await WriteRequests.Basket(request);
+        if (accountId is null)
             return problem!;
-        return await EngineAnswers.From(() => engine.Submit(new OpenBasketRequest(userId)), decision =>
+        return await EngineAnswers.From(() => engine.Submit(new OpenBasketRequest(accountId)), decision =>
             Answer(decision, basket => Results.Json(new BasketResponse(basket.BasketId), Representations.Json)));
     }
 
@@ -33,7 +33,7 @@ public static class OrderEndpoints
         var (order, problem) = await WriteRequests.Order(request);
         if (order is null)
             return problem!;
-        return await EngineAnswers.From(() => engine.Submit(new PlaceOrderRequest(order.UserId, order.BasketId, order.Amount, queues.Orders)),
+        return await EngineAnswers.From(() => engine.Submit(new PlaceOrderRequest(order.AccountId, order.BasketId, order.Amount, queues.Orders)),
             decision => Answer(decision, basket => Results.Json(new OrderAccepted(basket.BasketId, "pending"), Representations.Json, statusCode: 202)));
     }
 
@@ -52,14 +52,14 @@ public static class OrderEndpoints
 
     private static IResult Notifications(HttpRequest request, SqliteStore store)
     {
-        var userId = request.Query["userId"].ToString();
-        if (!Answers.TryRouteId(userId, "userId", out var problem) || !Answers.TryPaging(request, out _, out var limit, out problem))
+        var accountId = request.Query["userId"].ToString();
+        if (!Answers.TryRouteId(accountId, "userId", out var problem) || !Answers.TryPaging(request, out _, out var limit, out problem))
             return problem!;
         var beforeText = request.Query["before"].ToString();
         long before = 0;
         if (beforeText.Length > 0 && !long.TryParse(beforeText, System.Globalization.NumberStyles.None, null, out before))
             return Problems.Validation("'before' must be a non-negative whole number (the 'next' of an earlier page).");
-        var notifications = store.ReadNotifications(userId, before, limit);
+        var notifications = store.ReadNotifications(accountId, before, limit);
         return Results.Json(new Page<NotificationResponse>(notifications.Select(Representations.Notification).ToList(),
             notifications.Count == limit ? notifications[^1].Sequence : null), Representations.Json);
     }

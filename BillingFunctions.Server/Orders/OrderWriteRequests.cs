@@ -13,18 +13,18 @@ public sealed record BasketDecision(Basket? Basket, Rejection? Rejection)
     public static BasketDecision Refused(Rejection rejection) => new(null, rejection);
 }
 
-/// <summary>Hands out the user's open basket, or opens one: a compare-and-set on the basket, done by the single writer.</summary>
-internal sealed class OpenBasketRequest(string userId) : AnsweredRequest<BasketDecision>
+/// <summary>Hands out the account's open basket, or opens one: a compare-and-set on the basket, done by the single writer.</summary>
+internal sealed class OpenBasketRequest(string accountId) : AnsweredRequest<BasketDecision>
 {
     public override void Apply(UnitOfWork work, long now)
     {
-        if (!work.TryGetAccount(userId, out _))
+        if (!work.TryGetAccount(accountId, out _))
         {
-            Result(BasketDecision.Refused(AccountStep.UnknownAccount(userId)));
+            Result(BasketDecision.Refused(AccountStep.UnknownAccount(accountId)));
             return;
         }
-        var open = work.FindOpenBasket(userId);
-        var basket = OrderDecider.OpenBasket(open, userId, Guid.CreateVersion7().ToString("N"), now);
+        var open = work.FindOpenBasket(accountId);
+        var basket = OrderDecider.OpenBasket(open, accountId, Guid.CreateVersion7().ToString("N"), now);
         if (!ReferenceEquals(basket, open))
             work.Put(basket);
         Result(new BasketDecision(basket, null));
@@ -32,17 +32,17 @@ internal sealed class OpenBasketRequest(string userId) : AnsweredRequest<BasketD
 }
 
 /// <summary>Places an order: the basket turns pending and its message joins the orders queue, in one commit.</summary>
-internal sealed class PlaceOrderRequest(string userId, string basketId, Money amount, DurableQueue orders)
+internal sealed class PlaceOrderRequest(string accountId, string basketId, Money amount, DurableQueue orders)
     : AnsweredRequest<BasketDecision>
 {
     public override void Apply(UnitOfWork work, long now)
     {
-        if (!work.TryGetAccount(userId, out _))
+        if (!work.TryGetAccount(accountId, out _))
         {
-            Result(BasketDecision.Refused(AccountStep.UnknownAccount(userId)));
+            Result(BasketDecision.Refused(AccountStep.UnknownAccount(accountId)));
             return;
         }
-        var placement = OrderDecider.Place(work.FindBasket(basketId), basketId, userId, amount);
+        var placement = OrderDecider.Place(work.FindBasket(basketId), basketId, accountId, amount);
         if (placement.Rejection is { } rejection)
         {
             Result(BasketDecision.Refused(rejection));
@@ -65,7 +65,7 @@ internal sealed class ChargeOrderRequest(OrderMessage message, DurableQueue resu
 {
     public override void Apply(UnitOfWork work, long now)
     {
-        work.TryGetAccount(message.UserId, out var account);
+        work.TryGetAccount(message.AccountId, out var account);
         var charge = OrderDecider.Charge(work.FindBasket(message.BasketId), message, account, now);
         if (charge.Account is { } outcome)
         {
@@ -80,12 +80,12 @@ internal sealed class ChargeOrderRequest(OrderMessage message, DurableQueue resu
     }
 }
 
-/// <summary>The notifications consumer records a payment result for its user, once per result id.</summary>
+/// <summary>The notifications consumer records a payment result for its account, once per result id.</summary>
 internal sealed class RecordNotificationRequest(PaymentResult result) : ConfirmedRequest<bool>
 {
     public override void Apply(UnitOfWork work, long now)
     {
-        work.Batch.Notifications.Add(new Notification(result.ResultId, result.UserId, result.BasketId, result.Attempt,
+        work.Batch.Notifications.Add(new Notification(result.ResultId, result.AccountId, result.BasketId, result.Attempt,
             SqliteStore.StatusName(result.Status), result.Amount.Units, result.Reason, result.At, now));
         Decided(true);
     }

@@ -14,21 +14,21 @@ public sealed partial class SqliteStore
     {
         foreach (var b in batch.Baskets.Values)
             Run(transaction, """
-                INSERT INTO baskets VALUES ($id, $user, $opened, $status, $attempt, $amount, $decided, $reason)
+                INSERT INTO baskets VALUES ($id, $account, $opened, $status, $attempt, $amount, $decided, $reason)
                 ON CONFLICT (basket_id) DO UPDATE SET status = excluded.status, attempt = excluded.attempt,
                     amount = excluded.amount, decided_at = excluded.decided_at, reason = excluded.reason
                 """,
-                ("$id", b.BasketId), ("$user", b.UserId), ("$opened", b.OpenedAt), ("$status", StatusName(b.Status)),
+                ("$id", b.BasketId), ("$account", b.AccountId), ("$opened", b.OpenedAt), ("$status", StatusName(b.Status)),
                 ("$attempt", b.Attempt), ("$amount", b.Amount.Units), ("$decided", b.DecidedAt), ("$reason", b.Reason));
         foreach (var change in batch.QueueChanges)
             CommitQueueChange(transaction, change);
         foreach (var n in batch.Notifications)
             Run(transaction, """
                 INSERT INTO notifications (notification_id, user_id, basket_id, attempt, status, amount, reason, at, recorded_at)
-                VALUES ($id, $user, $basket, $attempt, $status, $amount, $reason, $at, $recorded)
+                VALUES ($id, $account, $basket, $attempt, $status, $amount, $reason, $at, $recorded)
                 ON CONFLICT (notification_id) DO NOTHING
                 """,
-                ("$id", n.NotificationId), ("$user", n.UserId), ("$basket", n.BasketId), ("$attempt", n.Attempt),
+                ("$id", n.NotificationId), ("$account", n.AccountId), ("$basket", n.BasketId), ("$attempt", n.Attempt),
                 ("$status", n.Status), ("$amount", n.Amount), ("$reason", n.Reason), ("$at", n.At), ("$recorded", n.RecordedAt));
     }
 
@@ -83,10 +83,10 @@ public sealed partial class SqliteStore
     internal Basket? FindBasket(string basketId) =>
         ReadBaskets(Prepared(null, $"{BasketSelect} WHERE basket_id = $id", ("$id", basketId))).FirstOrDefault();
 
-    /// <summary>The user's newest unpaid basket as committed, read on the writer's connection.</summary>
-    internal Basket? FindOpenBasket(string userId) =>
-        ReadBaskets(Prepared(null, $"{BasketSelect} WHERE user_id = $user AND status <> 'paid' ORDER BY opened_at DESC LIMIT 1",
-            ("$user", userId))).FirstOrDefault();
+    /// <summary>The account's newest unpaid basket as committed, read on the writer's connection.</summary>
+    internal Basket? FindOpenBasket(string accountId) =>
+        ReadBaskets(Prepared(null, $"{BasketSelect} WHERE user_id = $account AND status <> 'paid' ORDER BY opened_at DESC LIMIT 1",
+            ("$account", accountId))).FirstOrDefault();
 
     public Basket? ReadBasket(string basketId)
     {
@@ -164,17 +164,17 @@ public sealed partial class SqliteStore
         return letters;
     }
 
-    /// <summary>A user's notifications, newest first, before a sequence (0: from the newest).</summary>
-    public IReadOnlyList<Notification> ReadNotifications(string userId, long before, int limit)
+    /// <summary>An account's notifications, newest first, before a sequence (0: from the newest).</summary>
+    public IReadOnlyList<Notification> ReadNotifications(string accountId, long before, int limit)
     {
         using var connection = OpenReader();
         using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT notification_id, user_id, basket_id, attempt, status, amount, reason, at, recorded_at, sequence
-            FROM notifications WHERE user_id = $user {(before > 0 ? "AND sequence < $before" : "")}
+            FROM notifications WHERE user_id = $account {(before > 0 ? "AND sequence < $before" : "")}
             ORDER BY sequence DESC LIMIT $limit
             """;
-        command.Parameters.AddWithValue("$user", userId);
+        command.Parameters.AddWithValue("$account", accountId);
         command.Parameters.AddWithValue("$before", before);
         command.Parameters.AddWithValue("$limit", limit);
         using var reader = command.ExecuteReader();

@@ -4,7 +4,7 @@ using BillingFunctions.Core.Orders;
 
 namespace BillingFunctions.Tests.Core;
 
-/// <summary>Given a basket (and the user's account), when an order is placed or its message consumed, then this.</summary>
+/// <summary>Given a basket (and its account), when an order is placed or its message consumed, then this.</summary>
 public sealed class OrderDeciderSpec
 {
     private static readonly long T0 = new DateTime(2025, 3, 1, 12, 0, 0, DateTimeKind.Utc).Ticks;
@@ -133,7 +133,7 @@ public sealed class OrderDeciderSpec
         var (basket, message) = Placed();
         Assert.Equal(Disposition.Retry, OrderDecider.Charge(null, message, Account(0), T0).Disposition);
         Assert.Equal(Disposition.Retry, OrderDecider.Charge(basket, message, null, T0).Disposition);
-        Assert.Equal(Disposition.DeadLetter, OrderDecider.Charge(basket, message with { UserId = "mallory" }, Account(0), T0).Disposition);
+        Assert.Equal(Disposition.DeadLetter, OrderDecider.Charge(basket, message with { AccountId = "mallory" }, Account(0), T0).Disposition);
         Assert.Equal(Disposition.DeadLetter, OrderDecider.Charge(basket, message with { Attempt = 2 }, Account(0), T0).Disposition);
     }
 }

@@ -43,7 +43,7 @@ public sealed class CutoffTests(DurableFixture fixture) : IClassFixture<DurableF
 
         var call = Assert.Single(Receiver.CallsFor(id));
         Assert.True(call.ArrivedTicks >= depletesAt, $"arrived {(depletesAt - call.ArrivedTicks) / 10_000.0} ms before depletesAt");
-        Assert.True(CutoffSignature.Verify(DurableRuntime.WebhookSecret, call.Timestamp, call.EventId, call.UserId, call.Signature));
+        Assert.True(CutoffSignature.Verify(DurableRuntime.WebhookSecret, call.Timestamp, call.EventId, call.AccountId, call.Signature));
 
         var account = (await Runtime.Account(id)).Json;
         Assert.Equal(("depleted", "0"), (account.Str("status"), account.Str("balance")));

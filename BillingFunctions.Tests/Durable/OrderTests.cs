@@ -23,9 +23,9 @@ public sealed class OrderTests(DurableFixture fixture) : IClassFixture<DurableFi
     [Fact]
     public async Task The_charge_orchestration_decides_an_attempt_once_however_often_it_is_delivered()
     {
-        var user = BillingCalls.NewAccountId("buyer");
-        await Funded(user, "10");
-        var (basket, message) = await PendingOrder(user, 4_000_000);
+        var account = BillingCalls.NewAccountId("buyer");
+        await Funded(account, "10");
+        var (basket, message) = await PendingOrder(account, 4_000_000);
         var request = OrderConsumer.Request(basket, message);
 
         // Three deliveries at once, then one more later: the entity decides the attempt once and remembers it.
@@ -35,16 +35,16 @@ public sealed class OrderTests(DurableFixture fixture) : IClassFixture<DurableFi
         Assert.All(decisions, d => Assert.Equal((Disposition.Complete, OrderStatus.Paid), (d.Disposition, d.Result!.Status)));
         Assert.Single(decisions, d => d.Changed);
         Assert.All(decisions, d => Assert.Equal(decisions[0].Result, d.Result));
-        Assert.Equal("6", (await Runtime.Account(user)).Json.Str("balance"));
-        Assert.Contains(message.MessageId, (await Runtime.Record(user))!.Payments.Keys);
+        Assert.Equal("6", (await Runtime.Account(account)).Json.Str("balance"));
+        Assert.Contains(message.MessageId, (await Runtime.Record(account))!.Payments.Keys);
     }
 
     [Fact]
     public async Task A_redelivered_order_is_not_charged_again_when_publishing_the_result_failed()
     {
-        var user = BillingCalls.NewAccountId("outage");
-        await Funded(user, "10");
-        var (_, order) = await PendingOrder(user, 3_000_000);
+        var account = BillingCalls.NewAccountId("outage");
+        await Funded(account, "10");
+        var (_, order) = await PendingOrder(account, 3_000_000);
         var functions = ActivatorUtilities.CreateInstance<OrderFunctions>(Runtime.Services);
         var actions = new RecordingMessageActions();
 
@@ -58,7 +58,7 @@ public sealed class OrderTests(DurableFixture fixture) : IClassFixture<DurableFi
         }
 
         Assert.Empty(actions.Settlements);
-        Assert.Equal("7", (await Runtime.Account(user)).Json.Str("balance"));
+        Assert.Equal("7", (await Runtime.Account(account)).Json.Str("balance"));
         var (stored, _) = await Runtime.Services.GetRequiredService<BasketStore>().Get(order.BasketId, CancellationToken.None);
         Assert.Equal((OrderStatus.Paid, order.Attempt), (stored!.Status, stored.Attempt));
     }
@@ -66,9 +66,9 @@ public sealed class OrderTests(DurableFixture fixture) : IClassFixture<DurableFi
     [Fact]
     public async Task Malformed_and_mismatched_order_messages_are_dead_lettered_and_charge_nothing()
     {
-        var user = BillingCalls.NewAccountId("victim");
-        await Funded(user, "10");
-        var (_, order) = await PendingOrder(user, 1_000_000);
+        var account = BillingCalls.NewAccountId("victim");
+        await Funded(account, "10");
+        var (_, order) = await PendingOrder(account, 1_000_000);
         var functions = ActivatorUtilities.CreateInstance<OrderFunctions>(Runtime.Services);
         var actions = new RecordingMessageActions();
 
@@ -77,8 +77,8 @@ public sealed class OrderTests(DurableFixture fixture) : IClassFixture<DurableFi
             Message("not json", "m-1"),
             Message("""{"basketId":"b","userId":"u","amount":"0","attempt":1}""", "m-2"),
             Message("""{"basketId":"b","userId":"u","amount":"1","attempt":0}""", "m-3"),
-            // Well formed, but for another user than the basket's: it can never be handled.
-            Message(OrderWire.Write(order with { UserId = BillingCalls.NewAccountId("other") }), "m-4"),
+            // Well formed, but for another account than the basket's: it can never be handled.
+            Message(OrderWire.Write(order with { AccountId = BillingCalls.NewAccountId("other") }), "m-4"),
         };
         foreach (var message in messages)
             await functions.ChargeOrders(message, actions, Runtime.Client, CancellationToken.None);
@@ -87,25 +87,25 @@ public sealed class OrderTests(DurableFixture fixture) : IClassFixture<DurableFi
         Assert.All(actions.Settlements, s => Assert.Equal("dead-letter", s.Action));
         Assert.Equal(["unreadable", "unreadable", "unreadable", "invalid"], actions.Settlements.Select(s => s.Reason));
         Assert.All(actions.Settlements, s => Assert.False(string.IsNullOrEmpty(s.Description)));
-        Assert.Equal("10", (await Runtime.Account(user)).Json.Str("balance"));
+        Assert.Equal("10", (await Runtime.Account(account)).Json.Str("balance"));
     }
 
-    private async Task Funded(string user, string amount)
+    private async Task Funded(string account, string amount)
     {
-        Assert.Equal(201, (await Runtime.Open(user)).Status);
-        Assert.Equal(200, (await Runtime.Credit(user, amount)).Status);
+        Assert.Equal(201, (await Runtime.Open(account)).Status);
+        Assert.Equal(200, (await Runtime.Credit(account, amount)).Status);
     }
 
     /// <summary>A basket with an order placed, as <c>PlaceOrder</c> leaves it before sending the message.</summary>
-    private async Task<(Basket Basket, OrderMessage Message)> PendingOrder(string user, long amount)
+    private async Task<(Basket Basket, OrderMessage Message)> PendingOrder(string account, long amount)
     {
         var baskets = Runtime.Services.GetRequiredService<BasketStore>();
-        var opened = await baskets.Open(user, DateTime.UtcNow.Ticks, CancellationToken.None);
+        var opened = await baskets.Open(account, DateTime.UtcNow.Ticks, CancellationToken.None);
         var (current, etag) = await baskets.Get(opened.BasketId, CancellationToken.None);
-        var placement = OrderDecider.Place(current, opened.BasketId, user, new Money(amount));
+        var placement = OrderDecider.Place(current, opened.BasketId, account, new Money(amount));
         Assert.True(await baskets.TryReplace(placement.Basket!, etag, CancellationToken.None));
         var pending = placement.Basket!;
-        return (pending, new OrderMessage(pending.BasketId, user, pending.Amount, pending.Attempt));
+        return (pending, new OrderMessage(pending.BasketId, account, pending.Amount, pending.Attempt));
     }
 
     private async Task<PaymentDecision> Charge(ChargeRequest request)

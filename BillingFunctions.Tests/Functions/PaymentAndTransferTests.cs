@@ -26,9 +26,9 @@ public class PaymentAndTransferTests
         return record;
     }
 
-    private static (Basket Basket, OrderMessage Message) Ordered(string userId, long units, Basket? basket = null)
+    private static (Basket Basket, OrderMessage Message) Ordered(string accountId, long units, Basket? basket = null)
     {
-        var placement = OrderDecider.Place(basket ?? Basket.Open("b-1", userId, T0), "b-1", userId, new Money(units));
+        var placement = OrderDecider.Place(basket ?? Basket.Open("b-1", accountId, T0), "b-1", accountId, new Money(units));
         return (placement.Basket!, placement.Message!);
     }
 
@@ -83,7 +83,7 @@ public class PaymentAndTransferTests
     {
         var (basket, message) = Ordered("u1", 4_000_000);
         Assert.Equal(OrderAction.Abandon, OrderConsumer.Before(null, message, T0).Action);
-        Assert.Equal(OrderAction.DeadLetter, OrderConsumer.Before(basket, message with { UserId = "someone-else" }, T0).Action);
+        Assert.Equal(OrderAction.DeadLetter, OrderConsumer.Before(basket, message with { AccountId = "someone-else" }, T0).Action);
         Assert.Equal(OrderAction.DeadLetter, OrderConsumer.Before(basket, message with { Attempt = 7 }, T0).Action);
 
         // No account to charge yet: the entity asks for a retry, and nothing is remembered.

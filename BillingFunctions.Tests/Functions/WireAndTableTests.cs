@@ -36,7 +36,45 @@ public class WireAndTableTests
     }
 
     [Fact]
-    public void A_cutoff_request_calls_the_url_with_the_user_and_a_signature_the_receiver_verifies()
+    public void Order_messages_and_results_name_the_account_userId_so_messages_already_queued_still_read()
+    {
+        var message = new OrderMessage("b-1", "acc-1", new Money(4_500_000), 2);
+        Assert.Equal("""{"basketId":"b-1","userId":"acc-1","amount":"4.5","attempt":2}""", OrderWire.Write(message));
+        Assert.True(OrderWire.TryReadOrder("""{"basketId":"b-1","userId":"acc-1","amount":"4.5","attempt":2}""", out var read, out _));
+        Assert.Equal(message, read);
+        Assert.False(OrderWire.TryReadOrder("""{"basketId":"b-1","accountId":"acc-1","amount":"4.5","attempt":2}""", out _, out _));
+
+        var result = new PaymentResult("b-1", "acc-1", new Money(4_500_000), 2, OrderStatus.Paid, null, T0);
+        using var written = JsonDocument.Parse(OrderWire.Write(result));
+        Assert.Equal("acc-1", written.RootElement.GetProperty("userId").GetString());
+        Assert.False(written.RootElement.TryGetProperty("accountId", out _));
+    }
+
+    [Fact]
+    public void Durable_payloads_keep_the_stored_name_UserId_for_the_account_so_stored_state_still_reads()
+    {
+        var basket = Basket.Open("b-1", "acc-1", T0) with { Status = OrderStatus.Pending, Attempt = 1, Amount = new Money(2_000_000) };
+        var result = new PaymentResult("b-1", "acc-1", new Money(2_000_000), 1, OrderStatus.Paid, null, T0 + 1);
+        var request = OrderConsumer.Request(basket, new OrderMessage("b-1", "acc-1", new Money(2_000_000), 1));
+        // Serialized as the Durable runtime does (System.Text.Json, property names as declared).
+        foreach (var json in new[] { JsonSerializer.Serialize(StoredBasket.From(basket)), JsonSerializer.Serialize(StoredResult.From(result)),
+                     JsonSerializer.Serialize(request) })
+        {
+            Assert.Contains("\"UserId\":\"acc-1\"", json);
+            Assert.DoesNotContain("AccountId", json);
+        }
+
+        // As an app before the rename stored them.
+        var storedBasket = """{"BasketId":"b-1","UserId":"acc-1","OpenedAt":1,"Status":1,"Attempt":1,"Amount":2000000,"DecidedAt":null,"Reason":null}""";
+        Assert.Equal("acc-1", JsonSerializer.Deserialize<StoredBasket>(storedBasket)!.ToBasket().AccountId);
+        var storedResult = """{"BasketId":"b-1","UserId":"acc-1","Amount":2000000,"Attempt":1,"Status":2,"Reason":null,"At":1}""";
+        Assert.Equal("acc-1", JsonSerializer.Deserialize<StoredResult>(storedResult)!.ToResult().AccountId);
+        var storedRequest = $$"""{"Basket":{{storedBasket}},"BasketId":"b-1","UserId":"acc-1","Amount":2000000,"Attempt":1}""";
+        Assert.Equal("acc-1", JsonSerializer.Deserialize<ChargeRequest>(storedRequest)!.AccountId);
+    }
+
+    [Fact]
+    public void A_cutoff_request_calls_the_url_with_the_account_as_userId_and_a_signature_the_receiver_verifies()
     {
         var settings = new BillingSettings("USD", "https://platform.example/cutoff?zone=1", "s3cret", [], [], null, 1, 1, 1, null, null, null, null);
         var call = new CutoffCall("acc-1:7", "acc 1", null, 2, T0);

@@ -131,11 +131,11 @@ public sealed class RequestBodyTests
     [Fact]
     public async Task Baskets_and_orders_are_read_by_the_same_rules()
     {
-        Assert.Equal("u-1", (await WriteRequests.Basket(Request("""{"userId":"u-1"}"""))).UserId);
+        Assert.Equal("u-1", (await WriteRequests.Basket(Request("""{"userId":"u-1"}"""))).AccountId);
         await AssertProblem((await WriteRequests.Basket(Request("""{"userId":"u-1","basketId":"b-1"}"""))).Problem, "validation",
             "'basketId' is not a field of this request; it takes 'userId'.");
         var (order, _) = await WriteRequests.Order(Request("""{"userId":"u-1","basketId":"b-1","amount":"2.5"}"""));
-        Assert.Equal(("u-1", "b-1", 2_500_000L), (order!.UserId, order.BasketId, order.Amount.Units));
+        Assert.Equal(("u-1", "b-1", 2_500_000L), (order!.AccountId, order.BasketId, order.Amount.Units));
         await AssertProblem((await WriteRequests.Order(Request("""{"userId":"u-1","basketId":"b 1","amount":"2.5"}"""))).Problem, "validation",
             Identifiers.Describe("basketId"));
         await AssertProblem((await WriteRequests.Order(Request("""{"userId":"u-1","basketId":"b-1","amount":"2.5","amount":"2.5"}"""))).Problem,

@@ -40,7 +40,7 @@ public sealed class CutoffTests : IAsyncLifetime
 
         var call = Assert.Single(calls);
         Assert.True(call.ArrivedTicks >= depletesAt, $"arrived {(call.ArrivedTicks - depletesAt) / 10_000.0} ms before depletesAt");
-        Assert.True(CutoffSignature.Verify("test-secret", call.Timestamp, call.EventId, call.UserId, call.Signature));
+        Assert.True(CutoffSignature.Verify("test-secret", call.Timestamp, call.EventId, call.AccountId, call.Signature));
         var account = await _server.Client.Account("cut-1");
         Assert.Equal("depleted", account.Str("status"));
         Assert.Equal("0", account.Str("balance"));

@@ -47,7 +47,7 @@ public sealed class OrderCrashTests(Xunit.Abstractions.ITestOutputHelper output)
     public async Task Orders_accepted_before_a_kill_are_all_decided_after_the_restart_each_basket_paid_at_most_once()
     {
         var data = TempDirectory.Create();
-        var accepted = new List<(string User, string Basket)>();
+        var accepted = new List<(string Account, string Basket)>();
         var server = await ServerProcess.StartAsync(data);
         for (var u = 0; u < 8; u++)
         {
@@ -94,7 +94,7 @@ public sealed class OrderCrashTests(Xunit.Abstractions.ITestOutputHelper output)
             var payments = ledger.Where(e => e.Str("type") == "order.paid").Select(e => e.Str("operationId")).ToList();
             Assert.Equal(payments.Count, payments.Distinct().Count());
             Assert.Equal(1000m - payments.Count, (await restarted.Client.Account($"k-{u}")).Dec("balance"));
-            Assert.Subset(payments.ToHashSet(), accepted.Where(a => a.User == $"k-{u}").Select(a => a.Basket).ToHashSet());
+            Assert.Subset(payments.ToHashSet(), accepted.Where(a => a.Account == $"k-{u}").Select(a => a.Basket).ToHashSet());
             Assert.Equal(payments.Count, (await restarted.Client.Notifications($"k-{u}")).Count);
         }
         output.WriteLine($"{accepted.Count} orders acknowledged (202) before kill -9; all paid exactly once after restart");

@@ -39,6 +39,11 @@ public sealed class OrderFlowTests(SharedServer shared) : IClassFixture<SharedSe
         var notifications = await Client.Notifications("pavel");
         Assert.Equal(["order.rejected", "order.paid", "order.paid", "order.paid"], notifications.Select(n => n.Str("type")));
         Assert.Equal(outcomes.Select(o => o.Basket).Reverse(), notifications.Select(n => n.Str("basketId")));
+        // The account id is "userId" on these routes, the platform's name for it.
+        Assert.All(notifications, n => Assert.Equal("pavel", n.Str("userId")));
+        var shown = await Client.Order(outcomes[0].Basket);
+        Assert.Equal("pavel", shown.Str("userId"));
+        Assert.False(shown.TryGetProperty("accountId", out _));
 
         var ledger = await Client.Ledger("pavel");
         Assert.Equal(3, ledger.Count(e => e.Str("type") == "order.paid"));
@@ -49,20 +54,20 @@ public sealed class OrderFlowTests(SharedServer shared) : IClassFixture<SharedSe
     [Fact]
     public async Task A_rejected_basket_is_paid_after_a_credit_and_then_a_new_basket_is_handed_out()
     {
-        (await Client.OpenAccount("retry-user")).EnsureSuccessStatusCode();
-        var basket = await Client.Basket("retry-user");
-        Assert.Equal(HttpStatusCode.Accepted, (await Client.PlaceOrder("retry-user", basket, "5")).StatusCode);
+        (await Client.OpenAccount("retry-buyer")).EnsureSuccessStatusCode();
+        var basket = await Client.Basket("retry-buyer");
+        Assert.Equal(HttpStatusCode.Accepted, (await Client.PlaceOrder("retry-buyer", basket, "5")).StatusCode);
         Assert.Equal("rejected", (await Client.DecidedOrder(basket)).Str("status"));
 
-        (await Client.Credit("retry-user", "7")).EnsureSuccessStatusCode();
-        Assert.Equal(HttpStatusCode.Accepted, (await Client.PlaceOrder("retry-user", basket, "5")).StatusCode);
+        (await Client.Credit("retry-buyer", "7")).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.Accepted, (await Client.PlaceOrder("retry-buyer", basket, "5")).StatusCode);
         var paid = await Client.DecidedOrder(basket, attempt: 2);
         Assert.Equal("paid", paid.Str("status"));
         Assert.Equal(2, paid.GetProperty("attempt").GetInt32());
 
-        Assert.NotEqual(basket, await Client.Basket("retry-user"));
-        Assert.Equal(2m, (await Client.Account("retry-user")).Dec("balance"));
-        var notifications = await Client.Notifications("retry-user");
+        Assert.NotEqual(basket, await Client.Basket("retry-buyer"));
+        Assert.Equal(2m, (await Client.Account("retry-buyer")).Dec("balance"));
+        var notifications = await Client.Notifications("retry-buyer");
         Assert.Equal([$"{basket}:2", $"{basket}:1"], notifications.Select(n => n.Str("notificationId")));
     }
 

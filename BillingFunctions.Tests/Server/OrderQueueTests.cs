@@ -117,31 +117,31 @@ public sealed class OrderQueueTests(Xunit.Abstractions.ITestOutputHelper output)
         await using var server = await RunningServer.StartAsync();
         var client = server.Client;
         var queues = server.Services.GetRequiredService<OrderQueues>();
-        const int users = 40, ordersPerUser = 50;
+        const int accounts = 40, ordersPerAccount = 50;
         var duplicates = 0;
         var rejected = 0;
         var paid = new ConcurrentDictionary<string, decimal>();
 
-        await Task.WhenAll(Enumerable.Range(0, users).Select(u => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, accounts).Select(u => Task.Run(async () =>
         {
-            var user = $"load-{u}";
+            var account = $"load-{u}";
             var random = new Random(u);
-            (await client.OpenAccount(user)).EnsureSuccessStatusCode();
-            (await client.Credit(user, "500")).EnsureSuccessStatusCode();
-            for (var i = 0; i < ordersPerUser; i++)
+            (await client.OpenAccount(account)).EnsureSuccessStatusCode();
+            (await client.Credit(account, "500")).EnsureSuccessStatusCode();
+            for (var i = 0; i < ordersPerAccount; i++)
             {
-                var basket = await client.Basket(user);
+                var basket = await client.Basket(account);
                 var amount = random.Next(1, 2_000) / 100m;
                 var text = amount.ToString(CultureInfo.InvariantCulture);
-                var attempt = (await client.PlaceOrder(user, basket, text)).StatusCode == HttpStatusCode.Accepted
+                var attempt = (await client.PlaceOrder(account, basket, text)).StatusCode == HttpStatusCode.Accepted
                     ? (await client.Order(basket)).GetProperty("attempt").GetInt32()
                     : throw new InvalidOperationException("order refused");
                 if (random.Next(100) < 30)
                 {
                     Interlocked.Increment(ref duplicates);
-                    var body = OrderWire.Write(new OrderMessage(basket, user, new Money((long)(amount * 1_000_000)), attempt));
+                    var body = OrderWire.Write(new OrderMessage(basket, account, new Money((long)(amount * 1_000_000)), attempt));
                     await queues.Orders.SendAsync($"dup-{basket}-{i}", body);
-                    await client.PlaceOrder(user, basket, text); // and the client retries its POST too
+                    await client.PlaceOrder(account, basket, text); // and the client retries its POST too
                 }
                 var order = await client.DecidedOrder(basket, attempt);
                 if (order.Str("status") == "paid")
@@ -158,14 +158,14 @@ public sealed class OrderQueueTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(paid.Keys.Order(), paidEvents.Select(e => e.Str("operationId")).Order());
         Assert.Equal(paid.Values.Sum(), -paidEvents.Sum(e => e.Dec("delta")));
         var balances = 0m;
-        for (var u = 0; u < users; u++)
+        for (var u = 0; u < accounts; u++)
         {
             var account = await client.Account($"load-{u}");
             Assert.True(account.Dec("balance") >= 0);
             balances += account.Dec("balance");
         }
-        Assert.Equal(users * 500m - paid.Values.Sum(), balances);
-        output.WriteLine($"{users * ordersPerUser} orders, {duplicates} duplicate deliveries, {paid.Count} paid, "
+        Assert.Equal(accounts * 500m - paid.Values.Sum(), balances);
+        output.WriteLine($"{accounts * ordersPerAccount} orders, {duplicates} duplicate deliveries, {paid.Count} paid, "
             + $"{rejected} rejected; Σ order.paid = Σ distinct paid baskets = {paid.Values.Sum()}");
     }
 }

@@ -38,7 +38,7 @@ public sealed class CutoffReceiver : IAsyncDisposable
     /// <summary>Calls that have arrived, including those still being answered slowly.</summary>
     public int Arrivals => Volatile.Read(ref _arrivals);
 
-    public IReadOnlyList<ReceivedCall> CallsFor(string userId) => _calls.Where(c => c.UserId == userId).ToList();
+    public IReadOnlyList<ReceivedCall> CallsFor(string accountId) => _calls.Where(c => c.AccountId == accountId).ToList();
 
     /// <param name="port">0 for any free port; a fixed one to bring a receiver back where an earlier one was.</param>
     public static async Task<CutoffReceiver> StartAsync(int port = 0)
@@ -77,18 +77,18 @@ public sealed class CutoffReceiver : IAsyncDisposable
         return receiver;
     }
 
-    /// <summary>Waits until <paramref name="count"/> successful calls for the user arrived, or the timeout passes.</summary>
-    public async Task<IReadOnlyList<ReceivedCall>> WaitForAsync(string userId, int count = 1, int timeoutSeconds = 15)
+    /// <summary>Waits until <paramref name="count"/> successful calls for the account arrived, or the timeout passes.</summary>
+    public async Task<IReadOnlyList<ReceivedCall>> WaitForAsync(string accountId, int count = 1, int timeoutSeconds = 15)
     {
         var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
         while (DateTime.UtcNow < deadline)
         {
-            var delivered = CallsFor(userId).Where(c => c.AnsweredStatus == 0).ToList();
+            var delivered = CallsFor(accountId).Where(c => c.AnsweredStatus == 0).ToList();
             if (delivered.Count >= count)
                 return delivered;
             await Task.Delay(20);
         }
-        return CallsFor(userId).Where(c => c.AnsweredStatus == 0).ToList();
+        return CallsFor(accountId).Where(c => c.AnsweredStatus == 0).ToList();
     }
 
     public async ValueTask DisposeAsync()
@@ -98,6 +98,6 @@ public sealed class CutoffReceiver : IAsyncDisposable
     }
 
     /// <param name="Attempt">The <c>X-Billing-Attempt</c> header (0 when absent).</param>
-    public sealed record ReceivedCall(string UserId, string EventId, string Timestamp, string Signature, long ArrivedTicks, int AnsweredStatus,
+    public sealed record ReceivedCall(string AccountId, string EventId, string Timestamp, string Signature, long ArrivedTicks, int AnsweredStatus,
         int Attempt);
 }

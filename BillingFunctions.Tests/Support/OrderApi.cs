@@ -6,15 +6,15 @@ namespace BillingFunctions.Tests.Support;
 /// <summary>The order routes as test helpers, plus waiting for a basket's order to be decided.</summary>
 public static class OrderApi
 {
-    public static async Task<string> Basket(this HttpClient client, string userId)
+    public static async Task<string> Basket(this HttpClient client, string accountId)
     {
-        var response = await client.PostAsJsonAsync("/api/baskets", new { userId });
+        var response = await client.PostAsJsonAsync("/api/baskets", new { userId = accountId });
         response.EnsureSuccessStatusCode();
         return (await response.Json()).Str("basketId");
     }
 
-    public static Task<HttpResponseMessage> PlaceOrder(this HttpClient client, string userId, string basketId, string amount) =>
-        client.PostAsJsonAsync("/api/orders", new { userId, basketId, amount });
+    public static Task<HttpResponseMessage> PlaceOrder(this HttpClient client, string accountId, string basketId, string amount) =>
+        client.PostAsJsonAsync("/api/orders", new { userId = accountId, basketId, amount });
 
     public static async Task<JsonElement> Order(this HttpClient client, string basketId)
     {
@@ -39,17 +39,17 @@ public static class OrderApi
     }
 
     /// <summary>
-    /// All of a user's notifications, once every payment result has been recorded: the notifications consumer runs
+    /// All of an account's notifications, once every payment result has been recorded: the notifications consumer runs
     /// after the charge commits, so an order can read as decided before its notification exists.
     /// </summary>
-    public static async Task<List<JsonElement>> Notifications(this HttpClient client, string userId)
+    public static async Task<List<JsonElement>> Notifications(this HttpClient client, string accountId)
     {
         await client.Drained("payment-results");
         var all = new List<JsonElement>();
         string? before = null;
         do
         {
-            var page = await (await client.GetAsync($"/api/notifications?userId={userId}&limit=1000{(before is null ? "" : "&before=" + before)}")).Json();
+            var page = await (await client.GetAsync($"/api/notifications?userId={accountId}&limit=1000{(before is null ? "" : "&before=" + before)}")).Json();
             all.AddRange(page.GetProperty("items").EnumerateArray());
             before = page.GetProperty("next").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next").GetInt64().ToString();
         } while (before is not null);

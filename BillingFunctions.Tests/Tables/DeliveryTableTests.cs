@@ -38,7 +38,7 @@ public sealed class DeliveryTableTests
         var delivered = await Row(tables, call);
         Assert.Equal((nameof(DeliveryStatus.Delivered), 2, (string?)null), (delivered.Status, delivered.Attempts, delivered.LastError));
         Assert.NotNull(delivered.DeliveredAt);
-        Assert.All(receiver.Calls, c => Assert.Equal((account, call.EventId), (c.UserId, c.EventId)));
+        Assert.All(receiver.Calls, c => Assert.Equal((account, call.EventId), (c.AccountId, c.EventId)));
 
         // The orchestration re-running the activity (a redelivered work item) finds the delivery done.
         await recording.DeliverCutoff(call);

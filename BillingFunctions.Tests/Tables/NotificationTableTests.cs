@@ -22,16 +22,16 @@ public sealed class NotificationTableTests
     {
         var (functions, bus, tables) = await Consumer();
         await using var _ = bus;
-        var user = AppOnAzurite.Unique("user");
-        var paid = new PaymentResult("b-1", user, new Money(4_500_000), 1, OrderStatus.Paid, null, T0);
+        var account = AppOnAzurite.Unique("account");
+        var paid = new PaymentResult("b-1", account, new Money(4_500_000), 1, OrderStatus.Paid, null, T0);
 
         await functions.RecordNotification(OrderWire.Write(paid), CancellationToken.None);
-        var first = Assert.Single(await Rows(tables, user));
+        var first = Assert.Single(await Rows(tables, account));
         await functions.RecordNotification(OrderWire.Write(paid), CancellationToken.None);
         // Another message under the same result id: what is kept must be what was first recorded, not the latest.
         await functions.RecordNotification(OrderWire.Write(paid with { Reason = "changed", At = T0 + 1 }), CancellationToken.None);
 
-        var kept = Assert.Single(await Rows(tables, user));
+        var kept = Assert.Single(await Rows(tables, account));
         Assert.Equal((paid.ResultId, "b-1", 1, "Paid", 4_500_000L, (string?)null, T0),
             (kept.RowKey, kept.BasketId, kept.Attempt, kept.Status, kept.Amount, kept.Reason, kept.At));
         Assert.Equal(first.ETag, kept.ETag); // not rewritten at all
@@ -42,14 +42,14 @@ public sealed class NotificationTableTests
     {
         var (functions, bus, tables) = await Consumer();
         await using var _ = bus;
-        var user = AppOnAzurite.Unique("user");
-        var rejected = new PaymentResult("b-2", user, new Money(9_000_000), 1, OrderStatus.Rejected, "Insufficient funds", T0);
-        var paid = new PaymentResult("b-2", user, new Money(9_000_000), 2, OrderStatus.Paid, null, T0 + 10);
+        var account = AppOnAzurite.Unique("account");
+        var rejected = new PaymentResult("b-2", account, new Money(9_000_000), 1, OrderStatus.Rejected, "Insufficient funds", T0);
+        var paid = new PaymentResult("b-2", account, new Money(9_000_000), 2, OrderStatus.Paid, null, T0 + 10);
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => functions.RecordNotification(OrderWire.Write(rejected), CancellationToken.None)));
         await functions.RecordNotification(OrderWire.Write(paid), CancellationToken.None);
 
-        var rows = await Rows(tables, user);
+        var rows = await Rows(tables, account);
         Assert.Equal([rejected.ResultId, paid.ResultId], rows.Select(r => r.RowKey).Order(StringComparer.Ordinal));
         Assert.Equal(("Rejected", "Insufficient funds"), (rows[0].Status, rows[0].Reason));
     }
@@ -59,11 +59,11 @@ public sealed class NotificationTableTests
     {
         var (functions, bus, tables) = await Consumer();
         await using var _ = bus;
-        var user = AppOnAzurite.Unique("user");
+        var account = AppOnAzurite.Unique("account");
 
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            functions.RecordNotification($$"""{"basketId":"b-3","userId":"{{user}}","amount":"x"}""", CancellationToken.None));
-        Assert.Empty(await Rows(tables, user));
+            functions.RecordNotification($$"""{"basketId":"b-3","userId":"{{account}}","amount":"x"}""", CancellationToken.None));
+        Assert.Empty(await Rows(tables, account));
     }
 
     /// <summary>
@@ -71,22 +71,24 @@ public sealed class NotificationTableTests
     /// well-formed connection string; it connects to nothing.
     /// </summary>
     [Fact]
-    public async Task The_listing_pages_a_users_results_newest_first_by_the_cursor_it_hands_out()
+    public async Task The_listing_pages_an_accounts_results_newest_first_by_the_cursor_it_hands_out()
     {
         var (functions, bus, _) = await Consumer();
         await using var _bus = bus;
-        var user = AppOnAzurite.Unique("user");
+        var account = AppOnAzurite.Unique("account");
         for (var attempt = 1; attempt <= 5; attempt++)
             await functions.RecordNotification(OrderWire.Write(
-                new PaymentResult("b-p", user, new Money(1_000_000), attempt, OrderStatus.Rejected, "Insufficient funds", T0 + attempt)),
+                new PaymentResult("b-p", account, new Money(1_000_000), attempt, OrderStatus.Rejected, "Insufficient funds", T0 + attempt)),
                 CancellationToken.None);
 
         var seen = new List<string>();
         string? before = null;
         for (var page = 0; page < 5; page++)
         {
-            var listed = await List(functions, $"userId={user}&limit=2" + (before is null ? "" : $"&before={before}"));
+            var listed = await List(functions, $"userId={account}&limit=2" + (before is null ? "" : $"&before={before}"));
             seen.AddRange(listed.GetProperty("items").EnumerateArray().Select(n => n.GetProperty("notificationId").GetString()!));
+            // The account id is "userId" on the wire, the platform's name for it.
+            Assert.All(listed.GetProperty("items").EnumerateArray(), n => Assert.Equal(account, n.GetProperty("userId").GetString()));
             var next = listed.GetProperty("next");
             if (next.ValueKind == System.Text.Json.JsonValueKind.Null)
                 break;
@@ -120,10 +122,10 @@ public sealed class NotificationTableTests
         return (new OrderFunctions(settings, new BasketStore(tables), bus, tables, TimeProvider.System, NullLogger<OrderFunctions>.Instance), bus, tables);
     }
 
-    private static async Task<List<NotificationRow>> Rows(BillingTables tables, string user)
+    private static async Task<List<NotificationRow>> Rows(BillingTables tables, string account)
     {
         var rows = new List<NotificationRow>();
-        await foreach (var row in (await tables.Notifications).QueryAsync<NotificationRow>(TableClient.CreateQueryFilter($"PartitionKey eq {user}")))
+        await foreach (var row in (await tables.Notifications).QueryAsync<NotificationRow>(TableClient.CreateQueryFilter($"PartitionKey eq {account}")))
             rows.Add(row);
         return rows.OrderBy(r => r.RowKey, StringComparer.Ordinal).ToList();
     }

@@ -77,7 +77,7 @@ public static class AccountBook
         if (record.Payments.TryGetValue(attemptId, out var decided))
             return new PaymentDecision(decided.Disposition, decided.Basket, decided.Result, null, Changed: false);
 
-        var message = new OrderMessage(request.BasketId, request.UserId, new Money(request.Amount), request.Attempt);
+        var message = new OrderMessage(request.BasketId, request.AccountId, new Money(request.Amount), request.Attempt);
         var before = record.Account?.ToState();
         var charge = OrderDecider.Charge(request.Basket.ToBasket(), message, before, now);
         if (charge.Disposition != Disposition.Complete || charge.Basket is null || charge.Result is null)

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using BillingFunctions.Core.Accounts;
 using BillingFunctions.Orders;
 
@@ -6,8 +7,12 @@ namespace BillingFunctions.Accounts;
 /// <summary>One side of a transfer, decided by each entity at the instant the orchestration chose, with the answer both sides keep for replays.</summary>
 public sealed record TransferLeg(string TransferId, string From, string To, long Amount, long At, string Fingerprint, int Status, string Body);
 
-/// <summary>An order attempt to charge: the basket as the baskets table holds it, and the queue message.</summary>
-public sealed record ChargeRequest(StoredBasket Basket, string BasketId, string UserId, long Amount, int Attempt);
+/// <summary>
+/// An order attempt to charge: the basket as the baskets table holds it, and the queue message. The account id keeps the
+/// JSON name <c>UserId</c> it was stored under, so orchestrations already under way read their input.
+/// </summary>
+public sealed record ChargeRequest(StoredBasket Basket, string BasketId, [property: JsonPropertyName("UserId")] string AccountId, long Amount,
+    int Attempt);
 
 /// <summary>The scheduled self-signal: which wake it is (stale generations do nothing) and the instant it is for.</summary>
 public sealed record WakeSignal(long At, int Generation);

@@ -34,19 +34,19 @@ public sealed class BasketStore(BillingTables tables)
         }
     }
 
-    /// <summary>The user's open basket, or a new one. Racing callers agree: the pointer row is added once, or replaced with its ETag.</summary>
-    public async Task<Basket> Open(string userId, long now, CancellationToken cancellation)
+    /// <summary>The account's open basket, or a new one. Racing callers agree: the pointer row is added once, or replaced with its ETag.</summary>
+    public async Task<Basket> Open(string accountId, long now, CancellationToken cancellation)
     {
         var table = await tables.Baskets;
         while (true)
         {
-            var pointer = await table.GetEntityIfExistsAsync<OpenBasketRow>(OpenBasketRow.Partition(userId), OpenBasketRow.Row, cancellationToken: cancellation);
+            var pointer = await table.GetEntityIfExistsAsync<OpenBasketRow>(OpenBasketRow.Partition(accountId), OpenBasketRow.Row, cancellationToken: cancellation);
             var open = pointer.HasValue ? (await Get(pointer.Value!.BasketId, cancellation)).Basket : null;
-            var basket = OrderDecider.OpenBasket(open, userId, "b-" + Guid.CreateVersion7().ToString("N"), now);
+            var basket = OrderDecider.OpenBasket(open, accountId, "b-" + Guid.CreateVersion7().ToString("N"), now);
             if (ReferenceEquals(basket, open))
                 return basket;
             await table.AddEntityAsync(BasketRow.From(basket), cancellation);
-            var row = new OpenBasketRow { PartitionKey = OpenBasketRow.Partition(userId), BasketId = basket.BasketId };
+            var row = new OpenBasketRow { PartitionKey = OpenBasketRow.Partition(accountId), BasketId = basket.BasketId };
             try
             {
                 if (pointer.HasValue)
@@ -57,7 +57,7 @@ public sealed class BasketStore(BillingTables tables)
             }
             catch (RequestFailedException e) when (e.Status is PreconditionFailed or Conflict)
             {
-                // Another request opened the user's basket first. Ours was never handed out, so nobody else knows its id:
+                // Another request opened the account's basket first. Ours was never handed out, so nobody else knows its id:
                 // remove it, then read again and hand out that one.
                 await table.DeleteEntityAsync(basket.BasketId, BasketRow.Row, ETag.All, cancellation);
             }

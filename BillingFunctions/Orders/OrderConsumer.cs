@@ -52,5 +52,5 @@ public static class OrderConsumer
 
     /// <summary>The entity's input for one attempt.</summary>
     public static ChargeRequest Request(Basket basket, OrderMessage message) =>
-        new(StoredBasket.From(basket), message.BasketId, message.UserId, message.Amount.Units, message.Attempt);
+        new(StoredBasket.From(basket), message.BasketId, message.AccountId, message.Amount.Units, message.Attempt);
 }

@@ -31,10 +31,10 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
     public Task<IActionResult> OpenBasket([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "baskets")] HttpRequest request) =>
         HttpAnswers.Guarded(request, settings, async () =>
         {
-            var (userId, problem) = await WriteRequests.Basket(request);
-            if (userId is null)
+            var (accountId, problem) = await WriteRequests.Basket(request);
+            if (accountId is null)
                 return problem!;
-            var basket = await baskets.Open(userId, clock.GetUtcNow().UtcTicks, request.HttpContext.RequestAborted);
+            var basket = await baskets.Open(accountId, clock.GetUtcNow().UtcTicks, request.HttpContext.RequestAborted);
             return Results.Json(new BasketResponse(basket.BasketId), Representations.Json);
         });
 
@@ -47,7 +47,7 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
                 return problem!;
             var cancellation = request.HttpContext.RequestAborted;
             var (basket, etag) = await baskets.Get(order.BasketId, cancellation);
-            var placement = OrderDecider.Place(basket, order.BasketId, order.UserId, order.Amount);
+            var placement = OrderDecider.Place(basket, order.BasketId, order.AccountId, order.Amount);
             if (placement.Rejection is { } rejection)
                 return Problems.For(rejection);
             if (placement.Message is not null && !await baskets.TryReplace(placement.Basket!, etag, cancellation))
@@ -55,7 +55,7 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
             // A client retry of the same pending order sends the attempt again: if the first send was lost, this is it;
             // if not, duplicate detection drops it (same message id).
             var pending = placement.Basket!;
-            await bus.Send(new OrderMessage(pending.BasketId, pending.UserId, pending.Amount, pending.Attempt), cancellation);
+            await bus.Send(new OrderMessage(pending.BasketId, pending.AccountId, pending.Amount, pending.Attempt), cancellation);
             return Results.Json(new OrderAccepted(pending.BasketId, "pending"), Representations.Json, statusCode: 202);
         });
 
@@ -76,16 +76,16 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
     public Task<IActionResult> Notifications([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "notifications")] HttpRequest request) =>
         HttpAnswers.Guarded(request, settings, async () =>
         {
-            var userId = request.Query["userId"].ToString();
-            if (!Answers.TryRouteId(userId, "userId", out var problem) || !Answers.TryPaging(request, out _, out var limit, out problem))
+            var accountId = request.Query["userId"].ToString();
+            if (!Answers.TryRouteId(accountId, "userId", out var problem) || !Answers.TryPaging(request, out _, out var limit, out problem))
                 return problem!;
             var beforeText = request.Query["before"].ToString();
             long before = long.MaxValue;
             if (beforeText.Length > 0 && !long.TryParse(beforeText, System.Globalization.NumberStyles.None, null, out before))
                 return Problems.Validation("'before' must be a non-negative whole number (the 'next' of an earlier page).");
-            // A user's results are one partition, newest first as on the self-hosted server; the cursor is the recorded instant.
+            // An account's results are one partition, newest first as on the self-hosted server; the cursor is the recorded instant.
             var table = await tables.Notifications;
-            var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {userId} and RecordedAt lt {before}");
+            var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {accountId} and RecordedAt lt {before}");
             var rows = new List<Notification>();
             await foreach (var row in table.QueryAsync<NotificationRow>(filter, cancellationToken: request.HttpContext.RequestAborted))
                 rows.Add(row.ToNotification());
@@ -135,10 +135,10 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
     public static Task<PaymentDecision> ChargeOrder([OrchestrationTrigger] TaskOrchestrationContext context)
     {
         var request = context.GetInput<ChargeRequest>()!;
-        return context.Entities.CallEntityAsync<PaymentDecision>(AccountEntity.Id(request.UserId), nameof(AccountEntity.Pay), request);
+        return context.Entities.CallEntityAsync<PaymentDecision>(AccountEntity.Id(request.AccountId), nameof(AccountEntity.Pay), request);
     }
 
-    /// <summary>Every payment result, recorded once per result id for the user: a redelivery finds its row and changes nothing.</summary>
+    /// <summary>Every payment result, recorded once per result id for its account: a redelivery finds its row and changes nothing.</summary>
     [Function(nameof(RecordNotification))]
     public async Task RecordNotification(
         [ServiceBusTrigger(BillingSettings.ResultsTopic, BillingSettings.NotificationsSubscription, Connection = "ServiceBusConnection")] string body,
@@ -163,7 +163,7 @@ public sealed class OrderFunctions(BillingSettings settings, BasketStore baskets
                 throw new InvalidOperationException($"Basket '{decided.BasketId}' changed while its order was charged; the message will be retried.");
         }
         await bus.Publish(step.Result!, cancellation);
-        await client.Entities.SignalEntityAsync(AccountEntity.Id(decided.UserId), nameof(AccountEntity.ConfirmPayment),
+        await client.Entities.SignalEntityAsync(AccountEntity.Id(decided.AccountId), nameof(AccountEntity.ConfirmPayment),
             step.Result!.ResultId, cancellation: cancellation);
     }
 }

@@ -1,4 +1,5 @@
 using BillingFunctions.Core.Amounts;
+using System.Runtime.Serialization;
 using Azure;
 using Azure.Data.Tables;
 using BillingFunctions.Accounts;
@@ -63,7 +64,14 @@ public sealed class BasketRow : ITableEntity
     public string RowKey { get; set; } = Row;
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
-    public string UserId { get; set; } = "";
+
+    /// <summary>
+    /// Stored as <c>UserId</c>, its name before the code called it the account id, so rows already written still read.
+    /// A query filter names the stored property (<c>UserId eq …</c>): the client maps the name only for rows, not filters.
+    /// </summary>
+    [DataMember(Name = "UserId")]
+    public string AccountId { get; set; } = "";
+
     public long OpenedAt { get; set; }
     public string Status { get; set; } = "";
     public int Attempt { get; set; }
@@ -73,15 +81,18 @@ public sealed class BasketRow : ITableEntity
 
     public static BasketRow From(Basket b, ETag etag = default) => new()
     {
-        PartitionKey = b.BasketId, UserId = b.UserId, OpenedAt = b.OpenedAt, Status = b.Status.ToString(), Attempt = b.Attempt,
+        PartitionKey = b.BasketId, AccountId = b.AccountId, OpenedAt = b.OpenedAt, Status = b.Status.ToString(), Attempt = b.Attempt,
         Amount = b.Amount.Units, DecidedAt = b.DecidedAt, Reason = b.Reason, ETag = etag,
     };
 
-    public Basket ToBasket() => new(PartitionKey, UserId, OpenedAt, Enum.Parse<OrderStatus>(Status), Attempt, new Money(Amount),
+    public Basket ToBasket() => new(PartitionKey, AccountId, OpenedAt, Enum.Parse<OrderStatus>(Status), Attempt, new Money(Amount),
         DecidedAt, Reason);
 }
 
-/// <summary>Which basket a user has open: partition = <c>user:{userId}</c>, one row naming the basket id.</summary>
+/// <summary>
+/// Which basket an account has open: partition = <c>user:{accountId}</c> (the prefix rows were first written with, kept
+/// so they are still found), one row naming the basket id.
+/// </summary>
 public sealed class OpenBasketRow : ITableEntity
 {
     public const string Row = "open-basket";
@@ -92,10 +103,10 @@ public sealed class OpenBasketRow : ITableEntity
     public ETag ETag { get; set; }
     public string BasketId { get; set; } = "";
 
-    public static string Partition(string userId) => $"user:{userId}";
+    public static string Partition(string accountId) => $"user:{accountId}";
 }
 
-/// <summary>A payment result as the notifications consumer recorded it: partition = user, row = result id (idempotent).</summary>
+/// <summary>A payment result as the notifications consumer recorded it: partition = account, row = result id (idempotent).</summary>
 public sealed class NotificationRow : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
@@ -114,7 +125,7 @@ public sealed class NotificationRow : ITableEntity
 
     public static NotificationRow From(PaymentResult r, long recordedAt) => new()
     {
-        PartitionKey = r.UserId, RowKey = r.ResultId, BasketId = r.BasketId, Attempt = r.Attempt, Status = r.Status.ToString(),
+        PartitionKey = r.AccountId, RowKey = r.ResultId, BasketId = r.BasketId, Attempt = r.Attempt, Status = r.Status.ToString(),
         Amount = r.Amount.Units, Reason = r.Reason, At = r.At, RecordedAt = recordedAt,
     };
 
