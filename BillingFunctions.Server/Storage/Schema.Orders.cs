@@ -1,6 +1,10 @@
 namespace BillingFunctions.Server.Storage;
 
-/// <summary>Baskets, the durable queues (orders, payment-results) with their dead letters, and notifications.</summary>
+/// <summary>
+/// Baskets, the durable queues (orders, payment-results) with their dead letters, and notifications, as version 1 of
+/// the schema created them: this text is step 1 of <see cref="SchemaMigrations"/> and is never edited. Later steps
+/// change these tables; step 3 renames <c>user_id</c> in baskets and notifications to <c>account_id</c>, with their indexes.
+/// </summary>
 internal static partial class Schema
 {
     public const string CreateOrders = """

@@ -1,6 +1,9 @@
 namespace BillingFunctions.Server.Storage;
 
-/// <summary>The SQLite schema. Amounts are integers (micro-units, pico-units/s), instants are UTC ticks.</summary>
+/// <summary>
+/// The SQLite schema as version 1 created it: step 1 of <see cref="SchemaMigrations"/>, never edited; later steps change
+/// it. Amounts are integers (micro-units, pico-units/s), instants are UTC ticks.
+/// </summary>
 internal static partial class Schema
 {
     public const string Create = """

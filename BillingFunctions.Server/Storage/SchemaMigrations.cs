@@ -25,6 +25,17 @@ internal static class SchemaMigrations
             WHERE h.account_id = events.account_id AND h.hold_id = events.hold_id AND h.placed_at = events.at)
         WHERE type = 'hold.placed';
         """,
+        // 3: baskets and notifications name the account as the rest of the schema does, account_id (it was user_id, the
+        // platform's word in its order API, which keeps it on the wire). Renaming keeps every row and the column order;
+        // the indexes follow the column by themselves but are recreated so their names say account too.
+        """
+        ALTER TABLE baskets RENAME COLUMN user_id TO account_id;
+        DROP INDEX IF EXISTS baskets_unpaid_by_user;
+        CREATE INDEX baskets_unpaid_by_account ON baskets (account_id, opened_at) WHERE status <> 'paid';
+        ALTER TABLE notifications RENAME COLUMN user_id TO account_id;
+        DROP INDEX IF EXISTS notifications_by_user;
+        CREATE INDEX notifications_by_account ON notifications (account_id, sequence);
+        """,
     ];
 
     /// <summary>The version this server writes.</summary>

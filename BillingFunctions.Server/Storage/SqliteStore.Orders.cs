@@ -8,7 +8,7 @@ namespace BillingFunctions.Server.Storage;
 /// <summary>Baskets, queues and notifications: written in the same transaction as the accounts they concern.</summary>
 public sealed partial class SqliteStore
 {
-    private const string BasketSelect = "SELECT basket_id, user_id, opened_at, status, attempt, amount, decided_at, reason FROM baskets";
+    private const string BasketSelect = "SELECT basket_id, account_id, opened_at, status, attempt, amount, decided_at, reason FROM baskets";
 
     private void CommitOrders(SqliteTransaction transaction, CommitBatch batch)
     {
@@ -24,7 +24,7 @@ public sealed partial class SqliteStore
             CommitQueueChange(transaction, change);
         foreach (var n in batch.Notifications)
             Run(transaction, """
-                INSERT INTO notifications (notification_id, user_id, basket_id, attempt, status, amount, reason, at, recorded_at)
+                INSERT INTO notifications (notification_id, account_id, basket_id, attempt, status, amount, reason, at, recorded_at)
                 VALUES ($id, $account, $basket, $attempt, $status, $amount, $reason, $at, $recorded)
                 ON CONFLICT (notification_id) DO NOTHING
                 """,
@@ -85,7 +85,7 @@ public sealed partial class SqliteStore
 
     /// <summary>The account's newest unpaid basket as committed, read on the writer's connection.</summary>
     internal Basket? FindOpenBasket(string accountId) =>
-        ReadBaskets(Prepared(null, $"{BasketSelect} WHERE user_id = $account AND status <> 'paid' ORDER BY opened_at DESC LIMIT 1",
+        ReadBaskets(Prepared(null, $"{BasketSelect} WHERE account_id = $account AND status <> 'paid' ORDER BY opened_at DESC LIMIT 1",
             ("$account", accountId))).FirstOrDefault();
 
     public Basket? ReadBasket(string basketId)
@@ -170,8 +170,8 @@ public sealed partial class SqliteStore
         using var connection = OpenReader();
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT notification_id, user_id, basket_id, attempt, status, amount, reason, at, recorded_at, sequence
-            FROM notifications WHERE user_id = $account {(before > 0 ? "AND sequence < $before" : "")}
+            SELECT notification_id, account_id, basket_id, attempt, status, amount, reason, at, recorded_at, sequence
+            FROM notifications WHERE account_id = $account {(before > 0 ? "AND sequence < $before" : "")}
             ORDER BY sequence DESC LIMIT $limit
             """;
         command.Parameters.AddWithValue("$account", accountId);

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using BillingFunctions.Server.Storage;
 using BillingFunctions.Tests.Support;
@@ -9,7 +10,8 @@ namespace BillingFunctions.Tests.Server;
 /// The database file carries its schema version (<c>PRAGMA user_version</c>): a file the server wrote reopens at the
 /// same version with its data; a file from before versioning (version 0, its tables already there, the <c>owner</c>
 /// table not yet) is adopted as version 1 with nothing lost and migrated on; a version-1 file gains the hold expiry of
-/// its hold.placed events; a file from a newer server is refused and left as it was.
+/// its hold.placed events; a version-2 file has its baskets and notifications renamed from user_id to account_id with
+/// every row kept; a file from a newer server is refused and left as it was.
 /// </summary>
 public sealed class SchemaVersionTests(Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -18,7 +20,7 @@ public sealed class SchemaVersionTests(Xunit.Abstractions.ITestOutputHelper outp
     {
         var data = TempDirectory.Create();
         await WriteAccount(data);
-        Assert.Equal(2, SchemaMigrations.Latest);
+        Assert.Equal(3, SchemaMigrations.Latest);
         Assert.Equal(SchemaMigrations.Latest, Query(data, "PRAGMA user_version"));
 
         await using (var reopened = await RunningServer.StartAsync(data))
@@ -36,8 +38,8 @@ public sealed class SchemaVersionTests(Xunit.Abstractions.ITestOutputHelper outp
         var data = TempDirectory.Create();
         await WriteAccount(data);
         // What such a file looks like: every table but the owner table (added later), events without the hold expiry
-        // (version 2), and no version in the header.
-        Execute(data, "DROP TABLE owner; ALTER TABLE events DROP COLUMN hold_expires_at; PRAGMA user_version = 0;");
+        // (version 2), baskets and notifications with user_id (version 3), and no version in the header.
+        Execute(data, "DROP TABLE owner; ALTER TABLE events DROP COLUMN hold_expires_at;" + UndoAccountIdColumns + "PRAGMA user_version = 0;");
         Assert.Equal(0, Query(data, "SELECT count(*) FROM sqlite_master WHERE name = 'owner'"));
 
         await using (var adopted = await RunningServer.StartAsync(data))
@@ -68,8 +70,8 @@ public sealed class SchemaVersionTests(Xunit.Abstractions.ITestOutputHelper outp
         }
         var expires = Query(data, "SELECT expires_at FROM holds WHERE hold_id = 'h1'");
         Assert.Equal(2, Query(data, "SELECT count(DISTINCT hold_expires_at) FROM events WHERE type = 'hold.placed'"));
-        // What a version-1 file looks like: events without the column.
-        Execute(data, "ALTER TABLE events DROP COLUMN hold_expires_at; PRAGMA user_version = 1;");
+        // What a version-1 file looks like: events without the column, and user_id where version 3 has account_id.
+        Execute(data, "ALTER TABLE events DROP COLUMN hold_expires_at;" + UndoAccountIdColumns + "PRAGMA user_version = 1;");
 
         await using (var migrated = await RunningServer.StartAsync(data))
             Assert.Equal(["account.created", "account.credited", "hold.placed", "hold.released", "hold.placed"],
@@ -78,6 +80,44 @@ public sealed class SchemaVersionTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.Equal(expires, Query(data, "SELECT hold_expires_at FROM events WHERE type = 'hold.placed' ORDER BY sequence LIMIT 1"));
         Assert.Equal(1, Query(data, "SELECT count(*) FROM events WHERE type = 'hold.placed' AND hold_expires_at IS NULL"));
         Assert.Equal(0, Query(data, "SELECT count(*) FROM events WHERE type <> 'hold.placed' AND hold_expires_at IS NOT NULL"));
+    }
+
+    [Fact]
+    public async Task A_version_2_file_keeps_its_baskets_and_notifications_under_account_id()
+    {
+        var fresh = TempDirectory.Create();
+        await WriteAccount(fresh);
+        var data = TempDirectory.Create();
+        string paid, open;
+        await using (var server = await RunningServer.StartAsync(data))
+        {
+            (await server.Client.OpenAccount("kept")).EnsureSuccessStatusCode();
+            (await server.Client.Credit("kept", "10")).EnsureSuccessStatusCode();
+            paid = await server.Client.Basket("kept");
+            Assert.Equal(HttpStatusCode.Accepted, (await server.Client.PlaceOrder("kept", paid, "4")).StatusCode);
+            Assert.Equal("paid", (await server.Client.DecidedOrder(paid)).Str("status"));
+            Assert.Single(await server.Client.Notifications("kept"));
+            open = await server.Client.Basket("kept");
+        }
+        // What a version-2 file looks like: baskets and notifications with user_id.
+        Execute(data, UndoAccountIdColumns + "PRAGMA user_version = 2;");
+        Assert.Equal(2, Query(data, "SELECT count(*) FROM baskets WHERE user_id = 'kept'"));
+
+        await using (var migrated = await RunningServer.StartAsync(data))
+        {
+            var order = await migrated.Client.Order(paid);
+            Assert.Equal(("kept", "paid", "4"), (order.Str("userId"), order.Str("status"), order.Str("amount")));
+            var notification = Assert.Single(await migrated.Client.Notifications("kept"));
+            Assert.Equal((paid, "order.paid"), (notification.Str("basketId"), notification.Str("type")));
+            Assert.Equal(open, await migrated.Client.Basket("kept")); // the unpaid basket is found by its account
+        }
+        Assert.Equal(SchemaMigrations.Latest, Query(data, "PRAGMA user_version"));
+        Assert.Equal(2, Query(data, "SELECT count(*) FROM baskets WHERE account_id = 'kept'"));
+        Assert.Equal(1, Query(data, "SELECT count(*) FROM notifications WHERE account_id = 'kept'"));
+        Assert.Equal(0, Query(data, "SELECT count(*) FROM pragma_table_info('baskets') WHERE name = 'user_id'"));
+        Assert.Equal(0, Query(data, "SELECT count(*) FROM pragma_table_info('notifications') WHERE name = 'user_id'"));
+        // The same tables and indexes as a file the server made from nothing.
+        Assert.Equal(Definitions(fresh), Definitions(data));
     }
 
     [Fact]
@@ -104,12 +144,39 @@ public sealed class SchemaVersionTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.Equal(2, Query(data, "SELECT count(*) FROM events WHERE account_id = 'kept'"));
     }
 
+    /// <summary>
+    /// Baskets and notifications as versions 1 and 2 have them: <c>user_id</c>, and the indexes on it named for it, as
+    /// step 1 created them.
+    /// </summary>
+    private const string UndoAccountIdColumns = """
+        DROP INDEX baskets_unpaid_by_account;
+        ALTER TABLE baskets RENAME COLUMN account_id TO user_id;
+        CREATE INDEX baskets_unpaid_by_user ON baskets (user_id, opened_at) WHERE status <> 'paid';
+        DROP INDEX notifications_by_account;
+        ALTER TABLE notifications RENAME COLUMN account_id TO user_id;
+        CREATE INDEX notifications_by_user ON notifications (user_id, sequence);
+
+        """;
+
     /// <summary>A real server writes an account with a credit into the directory, then stops (its WAL checkpointed into the file).</summary>
     private static async Task WriteAccount(string data)
     {
         await using var server = await RunningServer.StartAsync(data);
         (await server.Client.OpenAccount("kept")).EnsureSuccessStatusCode();
         (await server.Client.Credit("kept", "7.5")).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Every table's and index's definition in the file, by name.</summary>
+    private static List<string> Definitions(string data)
+    {
+        using var connection = Open(data);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master ORDER BY name";
+        using var reader = command.ExecuteReader();
+        var definitions = new List<string>();
+        while (reader.Read())
+            definitions.Add(reader.GetString(0));
+        return definitions;
     }
 
     private static long Query(string data, string sql)
