@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using BillingFunctions.Bench.Spikes.CommitLog.Candidates;
+using BillingFunctions.Bench.Spikes.CommitLog.Reporting;
+
+namespace BillingFunctions.Bench.Spikes.CommitLog.Measurements;
+
+sealed record ThroughputResult(double BatchesPerSecond, double RecordsPerSecond, double P50Milliseconds, double P99Milliseconds);
+
+/// <summary>
+/// Appenders each loop: fill a batch, append it, wait until it is durable, repeat. Only batches that end inside the
+/// measured window (after the warm-up) count; latency is from the first enqueue to "durable".
+/// </summary>
+static class Throughput
+{
+    public static async Task<ThroughputResult> MeasureAsync(
+        Candidate candidate, string directory, int batchSize, int appenders, TimeSpan warmup, TimeSpan window)
+    {
+        using var log = candidate.Open(directory);
+        var clock = Stopwatch.StartNew();
+        var windowStart = warmup;
+        var windowEnd = warmup + window;
+
+        var latencies = await Task.WhenAll(Enumerable.Range(0, appenders).Select(appender => Task.Run(async () =>
+        {
+            var batch = new RecordBatch(batchSize);
+            var measured = new List<double>();
+            var sequence = appender * (1L << 40);
+            while (clock.Elapsed < windowEnd)
+            {
+                batch.Fill(sequence);
+                sequence += batchSize;
+                var started = clock.Elapsed;
+                await log.AppendAsync(batch.Records, durable: true);
+                var ended = clock.Elapsed;
+                if (ended >= windowStart && ended <= windowEnd) measured.Add((ended - started).TotalMilliseconds);
+            }
+            return measured;
+        })));
+
+        var all = latencies.SelectMany(l => l).ToList();
+        var batchesPerSecond = all.Count / window.TotalSeconds;
+        return new ThroughputResult(batchesPerSecond, batchesPerSecond * batchSize,
+            Stats.Percentile(all, 50), Stats.Percentile(all, 99));
+    }
+}
