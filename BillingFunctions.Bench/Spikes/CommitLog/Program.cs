@@ -85,7 +85,7 @@ if (throughput.Count > 0)
     Console.WriteLine($"## Durable batches ({options.Seconds:0.#} s per case after {options.WarmupSeconds:0.#} s warm-up; each batch durable before its appender sends the next)");
     Console.WriteLine();
     Console.WriteLine(Markdown.Table(
-        ["candidate", "appenders", "batch", "batches/s", "records/s", "p50 ms", "p99 ms"],
+        ["candidate", "appenders", "batch", "batches/s", "records/s", "p50 ms", "p99 ms", "CPU µs/record"],
         throughput.Select(entry => (IReadOnlyList<string>)
         [
             entry.Key.Candidate, entry.Key.Appenders.ToString(), entry.Key.Batch.ToString("N0"),
@@ -93,6 +93,7 @@ if (throughput.Count > 0)
             Markdown.Number(Stats.Median(entry.Value.Select(r => r.RecordsPerSecond))),
             Markdown.Number(Stats.Median(entry.Value.Select(r => r.P50Milliseconds)), 2),
             Markdown.Number(Stats.Median(entry.Value.Select(r => r.P99Milliseconds)), 2),
+            Markdown.Number(Stats.Median(entry.Value.Select(r => r.CpuMicrosecondsPerRecord)), 2),
         ])));
     Console.WriteLine();
 }
@@ -102,11 +103,12 @@ if (scans.Count > 0)
     Console.WriteLine($"## Scan {options.ScanRecords:N0} records from the middle of {2L * options.ScanRecords:N0}, truncate the first half, reopen");
     Console.WriteLine();
     Console.WriteLine(Markdown.Table(
-        ["candidate", "load (durable batches of 4,096), records/s", "scan, s", "scan, records/s", "truncate, ms", "first read after truncate, ms", "compaction, s", "disk before → after", "reopen, ms", "checks"],
+        ["candidate", "load (durable batches of 4,096), records/s", "load, CPU µs/record", "scan, s", "scan, records/s", "truncate, ms", "first read after truncate, ms", "compaction, s", "disk before → after", "reopen, ms", "checks"],
         scans.Select(entry => (IReadOnlyList<string>)
         [
             entry.Key,
             Markdown.Number(Stats.Median(entry.Value.Select(r => r.LoadRecordsPerSecond))),
+            Markdown.Number(Stats.Median(entry.Value.Select(r => r.LoadCpuMicrosecondsPerRecord)), 2),
             Markdown.MedianOfRuns(entry.Value.Select(r => r.ScanSeconds).ToList(), 2),
             Markdown.Number(options.ScanRecords / Stats.Median(entry.Value.Select(r => r.ScanSeconds))),
             Markdown.MedianOfRuns(entry.Value.Select(r => r.TruncateMilliseconds).ToList(), 1),

@@ -6,6 +6,7 @@ namespace BillingFunctions.Bench.Spikes.CommitLog.Measurements;
 
 sealed record ScanResult(
     double LoadRecordsPerSecond,
+    double LoadCpuMicrosecondsPerRecord,
     double ScanSeconds,
     double TruncateMilliseconds,
     double FirstReadAfterTruncateMilliseconds,
@@ -33,6 +34,7 @@ static class ScanAndTruncate
             var batch = new RecordBatch(LoadBatch);
             long middle = -1;
             var load = Stopwatch.StartNew();
+            var loadCpu = Process.GetCurrentProcess().TotalProcessorTime;
             for (long sequence = 0; sequence < total; sequence += LoadBatch)
             {
                 batch.Fill(sequence);
@@ -41,6 +43,7 @@ static class ScanAndTruncate
                     middle = log.ReadFrom(first).Skip((int)(scanRecords - sequence)).First().Position;
             }
             var loadRate = total / load.Elapsed.TotalSeconds;
+            var loadCpuPerRecord = (Process.GetCurrentProcess().TotalProcessorTime - loadCpu).TotalMicroseconds / total;
 
             var scan = Stopwatch.StartNew();
             long seen = 0;
@@ -84,7 +87,7 @@ static class ScanAndTruncate
             consistent &= log.BeginPosition == middle && log.EndPosition == end;
             consistent &= Record.IsIntact(log.ReadFrom(log.BeginPosition).First().Record, scanRecords);
 
-            return new ScanResult(loadRate, scanSeconds, truncateMs, firstReadMs, compactSeconds, bytesBefore, bytesAfter,
+            return new ScanResult(loadRate, loadCpuPerRecord, scanSeconds, truncateMs, firstReadMs, compactSeconds, bytesBefore, bytesAfter,
                 reopenMs, consistent);
         }
         finally

@@ -4,7 +4,10 @@ using BillingFunctions.Bench.Spikes.CommitLog.Reporting;
 
 namespace BillingFunctions.Bench.Spikes.CommitLog.Measurements;
 
-sealed record ThroughputResult(double BatchesPerSecond, double RecordsPerSecond, double P50Milliseconds, double P99Milliseconds);
+/// <param name="CpuMicrosecondsPerRecord">CPU time of the whole process (every thread, the library's background
+/// threads included) during the window, per record made durable.</param>
+sealed record ThroughputResult(
+    double BatchesPerSecond, double RecordsPerSecond, double P50Milliseconds, double P99Milliseconds, double CpuMicrosecondsPerRecord);
 
 /// <summary>
 /// Appenders each loop: fill a batch, append it, wait until it is durable, repeat. Only batches that end inside the
@@ -20,6 +23,7 @@ static class Throughput
         var windowStart = warmup;
         var windowEnd = warmup + window;
 
+        var cpu = CpuDuringAsync(clock, windowStart, windowEnd);
         var latencies = await Task.WhenAll(Enumerable.Range(0, appenders).Select(appender => Task.Run(async () =>
         {
             var batch = new RecordBatch(batchSize);
@@ -40,6 +44,15 @@ static class Throughput
         var all = latencies.SelectMany(l => l).ToList();
         var batchesPerSecond = all.Count / window.TotalSeconds;
         return new ThroughputResult(batchesPerSecond, batchesPerSecond * batchSize,
-            Stats.Percentile(all, 50), Stats.Percentile(all, 99));
+            Stats.Percentile(all, 50), Stats.Percentile(all, 99),
+            (await cpu).TotalMicroseconds / Math.Max(1, all.Count * batchSize));
+    }
+
+    static async Task<TimeSpan> CpuDuringAsync(Stopwatch clock, TimeSpan from, TimeSpan to)
+    {
+        await Task.Delay(from - clock.Elapsed);
+        var start = Process.GetCurrentProcess().TotalProcessorTime;
+        await Task.Delay(to - clock.Elapsed);
+        return Process.GetCurrentProcess().TotalProcessorTime - start;
     }
 }
