@@ -55,7 +55,7 @@ try
                      {
                          (Candidate.Faster, new[] { Candidate.Faster }),
                          (Candidate.FasterFastCommit, new[] { Candidate.FasterFastCommit }),
-                         (Candidate.RocksDb, new[] { Candidate.RocksDb, Candidate.RocksDbTolerateTail, Candidate.RocksDbAbsolute }),
+                         (Candidate.RocksDb, new[] { Candidate.RocksDb, Candidate.RocksDbPointInTime, Candidate.RocksDbAbsolute }),
                      })
             {
                 if (!measured.Contains(writer)) continue;
