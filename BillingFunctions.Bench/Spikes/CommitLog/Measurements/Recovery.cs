@@ -84,7 +84,7 @@ static class Recovery
             }
             catch (Exception e)
             {
-                problem = $"the read failed after #{expected - 1}: {Describe(e)}";
+                problem = $"the read failed where #{expected} belongs: {Describe(e)}";
             }
 
             var outcome = $"{intact:N0} of {acknowledged:N0} acknowledged records read back intact and in order";
