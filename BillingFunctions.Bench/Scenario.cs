@@ -50,3 +50,9 @@ internal sealed class Size<T> where T : struct
 
     public T Get(ParseResult parsed, bool quick) => parsed.GetValue(Option) ?? (quick ? _quick : _full);
 }
+
+/// <summary>
+/// A scenario that cannot run on this machine because a tool it drives is missing; the program prints the
+/// message (which says how to install the tool) and exits with 2, without a stack trace.
+/// </summary>
+internal sealed class ScenarioUnavailableException(string message) : Exception(message);

@@ -27,7 +27,13 @@ internal sealed class EngineThroughput : Scenario
     public override string Description => "In-process engine throughput: durable acknowledged writes, then writes mixed with reads.";
     public override IEnumerable<Option> Options => [_accounts.Option, _callers.Option, _seconds.Option, _warmup.Option, _readPercent.Option];
 
-    public override async Task<ScenarioResult> RunAsync(RunContext context)
+    /// <summary>The case of acknowledged writes only; the <c>peers</c> scenario reads its throughput.</summary>
+    public const string WritesCase = "writes";
+
+    public override Task<ScenarioResult> RunAsync(RunContext context) => RunAsync(context, withReads: true);
+
+    /// <summary>The writes case and, when <paramref name="withReads"/> is set, the mixed case after it.</summary>
+    public async Task<ScenarioResult> RunAsync(RunContext context, bool withReads)
     {
         var accounts = context.Get(_accounts);
         var callers = context.Get(_callers);
@@ -46,7 +52,8 @@ internal sealed class EngineThroughput : Scenario
         });
 
         var rows = new List<Measurement>();
-        foreach (var (name, percent) in new[] { ("writes", 0), ($"{readPercent} % reads", readPercent) })
+        (string Name, int Percent)[] cases = withReads ? [(WritesCase, 0), ($"{readPercent} % reads", readPercent)] : [(WritesCase, 0)];
+        foreach (var (name, percent) in cases)
         {
             var mix = new OperationMix(accounts, percent);
             var batchesBefore = engine.Batches;
