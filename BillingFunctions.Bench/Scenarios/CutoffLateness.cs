@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using BillingFunctions.Bench.Hosts;
+using BillingFunctions.Bench.Load;
 using BillingFunctions.Bench.Reporting;
 using BillingFunctions.Core.Amounts;
 
@@ -12,7 +13,8 @@ namespace BillingFunctions.Bench.Scenarios;
 /// Cut-off lateness end to end: N accounts funded and rated over HTTP so their zero instants spread over W
 /// seconds; real loopback listeners receive the cut-off GETs; lateness is arrival minus the <c>depletesAt</c>
 /// the server answered. A second pass sends a share of the accounts to an endpoint that takes 200 ms per call,
-/// to show a slow receiver delays only its own calls.
+/// to show a slow receiver delays only its own calls. While the cut-offs fall due, paced credits and debits on
+/// other accounts (<c>--background-writes</c> per second) go through the same server, as a live system's would.
 /// </summary>
 internal sealed class CutoffLateness : Scenario
 {
@@ -24,10 +26,15 @@ internal sealed class CutoffLateness : Scenario
     private readonly Size<double> _lead = new("--lead", "seconds from setting the first rate to the first zero instant", 3, 1);
     private readonly Size<int> _slowPercent = new("--slow-percent", "share of accounts on the slow endpoint in the second pass (0: no second pass)", 10, 10);
     private readonly Size<int> _slowMilliseconds = new("--slow-ms", "how long the slow endpoint takes per call", 200, 200);
+    private readonly Size<int> _backgroundWrites = new("--background-writes",
+        "credits and debits per second on other accounts while the cut-offs fall due (0: none)", 1000, 1000);
+
+    /// <summary>The background load's own accounts: enough that its writes rarely queue behind each other on one account.</summary>
+    private const int BackgroundAccounts = 1_000;
 
     public override string Name => "cutoff";
     public override string Description => "Cut-off lateness: arrival at a real loopback receiver minus depletesAt, with and without a slow receiver.";
-    public override IEnumerable<Option> Options => [_accounts.Option, _window.Option, _lead.Option, _slowPercent.Option, _slowMilliseconds.Option];
+    public override IEnumerable<Option> Options => [_accounts.Option, _window.Option, _lead.Option, _slowPercent.Option, _slowMilliseconds.Option, _backgroundWrites.Option];
 
     public override async Task<ScenarioResult> RunAsync(RunContext context)
     {
@@ -38,26 +45,34 @@ internal sealed class CutoffLateness : Scenario
         await using var slow = await WebhookReceiver.StartAsync(TimeSpan.FromMilliseconds(context.Get(_slowMilliseconds)));
         await using var server = await ServerHost.StartAsync(context.NewDataDirectory("cutoff"), $"Billing:CutoffUrl={fast.Url}");
         using var client = new BenchClient(server.BaseUrl, 64);
+        var backgroundRate = context.Get(_backgroundWrites);
+        using var backgroundClient = new BenchClient(server.BaseUrl, 256);
+        var background = backgroundRate > 0
+            ? await BackgroundWrites.OpenAsync(backgroundClient, BackgroundAccounts, backgroundRate, context.Progress)
+            : null;
 
         var rows = new List<Measurement>();
-        var plain = $"{accounts:N0} accounts / {window} s";
-        rows.AddRange(await PassAsync(context, client, "a", accounts, 0, fast, slow, plain, $"{plain}, slow endpoint"));
+        var plain = $"{accounts:N0} accounts / {window} s, {(backgroundRate > 0 ? $"{backgroundRate:N0}" : "no")} background writes/s";
+        rows.AddRange(await PassAsync(context, client, background, "a", accounts, 0, fast, slow, plain));
         if (slowPercent > 0)
-            rows.AddRange(await PassAsync(context, client, "b", accounts, slowPercent, fast, slow,
-                $"{plain}, {slowPercent} % slow: fast endpoint", $"{plain}, {slowPercent} % slow: slow endpoint"));
+            rows.AddRange(await PassAsync(context, client, background, "b", accounts, slowPercent, fast, slow, $"{plain}, {slowPercent} % slow"));
         return new ScenarioResult(Name, new Dictionary<string, string>
         {
             ["accounts"] = accounts.ToString(),
             ["windowSeconds"] = window.ToString(CultureInfo.InvariantCulture),
             ["slowPercent"] = slowPercent.ToString(),
             ["slowMilliseconds"] = context.Get(_slowMilliseconds).ToString(),
+            ["backgroundWritesPerSecond"] = backgroundRate.ToString(),
             ["server"] = "in-process BillingServer.Build on 127.0.0.1; receivers: Kestrel on 127.0.0.1 in the same process",
         }, rows);
     }
 
-    private async Task<IEnumerable<Measurement>> PassAsync(RunContext context, BenchClient client, string pass, int accounts, int slowPercent,
-        WebhookReceiver fast, WebhookReceiver slow, string fastCase, string slowCase)
+    private async Task<IEnumerable<Measurement>> PassAsync(RunContext context, BenchClient client, BackgroundWrites? background, string pass,
+        int accounts, int slowPercent,
+        WebhookReceiver fast, WebhookReceiver slow, string passCase)
     {
+        var fastCase = slowPercent == 0 ? passCase : $"{passCase}: fast endpoint";
+        var slowCase = $"{passCase}: slow endpoint";
         var ids = Enumerable.Range(0, accounts).Select(i => $"cut-{pass}-{i:D6}").ToArray();
         // Every k-th account goes to the slow endpoint, so slow zero instants are spread among the fast ones.
         var slowEvery = slowPercent == 0 ? int.MaxValue : Math.Max(1, 100 / slowPercent);
@@ -74,6 +89,8 @@ internal sealed class CutoffLateness : Scenario
 
         // Zero instant i is planned at start + lead + window·i/N; each rate is computed from the time left when it is
         // sent, and the server's answer (depletesAt) is the truth the lateness is measured against.
+        // The background load runs from the first rate until the last cut-off has arrived: the whole time they fall due.
+        var load = background?.Start(pass);
         context.Progress.Stage($"pass {pass}: setting rates; zero instants spread over {context.Get(_window)} s");
         var start = DateTime.UtcNow.Ticks;
         var lead = TimeSpan.FromSeconds(context.Get(_lead)).Ticks;
@@ -104,6 +121,7 @@ internal sealed class CutoffLateness : Scenario
             context.Progress.Report("cut off", Arrived(fast, slow, index).Count, accounts);
             await Task.Delay(200);
         }
+        var backgroundResult = load is null ? null : await load.StopAsync();
         await Task.Delay(1000); // room for a duplicate to show up
         context.Progress.Done();
 
@@ -112,6 +130,8 @@ internal sealed class CutoffLateness : Scenario
         rows.AddRange(Summarise(fastCase, Enumerable.Range(0, accounts).Where(i => !IsSlow(i)), arrivals, index, depletesAt));
         if (slowPercent > 0)
             rows.AddRange(Summarise(slowCase, Enumerable.Range(0, accounts).Where(IsSlow), arrivals, index, depletesAt));
+        if (backgroundResult is not null)
+            rows.AddRange(Background(passCase, backgroundResult));
         return rows;
     }
 
@@ -130,6 +150,7 @@ internal sealed class CutoffLateness : Scenario
         [
             new Measurement(@case, "lateness min", Ms(lateness.Min), "ms", "≥ 0"),
             new Measurement(@case, "lateness p50", Ms(lateness.Percentile(50)), "ms"),
+            new Measurement(@case, "lateness p90", Ms(lateness.Percentile(90)), "ms"),
             new Measurement(@case, "lateness p99", Ms(lateness.Percentile(99)), "ms", "≤ 10"),
             new Measurement(@case, "lateness p99.9", Ms(lateness.Percentile(99.9)), "ms"),
             new Measurement(@case, "lateness max", Ms(lateness.Max), "ms", "≤ 50"),
@@ -138,4 +159,12 @@ internal sealed class CutoffLateness : Scenario
             new Measurement(@case, "duplicated", mine.Count - first.Count, "calls", "0"),
         ];
     }
+
+    private static IEnumerable<Measurement> Background(string @case, BackgroundResult result) =>
+    [
+        new Measurement(@case, "background writes achieved", result.AchievedPerSecond, "writes/s", $"{result.AskedPerSecond:N0} asked"),
+        new Measurement(@case, "background write latency p50", result.Latencies.Percentile(50) / 1000.0, "ms"),
+        new Measurement(@case, "background write latency p99", result.Latencies.Percentile(99) / 1000.0, "ms"),
+        new Measurement(@case, "background writes failed / dropped", result.Failed + result.Dropped, "writes", "0"),
+    ];
 }
