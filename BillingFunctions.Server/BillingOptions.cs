@@ -67,8 +67,15 @@ public sealed class BillingOptions
     [Range(1, 100_000)]
     public int MaxBatchSize { get; set; } = 4096;
 
-    /// <summary>SQLite synchronous=FULL (fsync every commit). Turning it off keeps process-crash safety but not power-loss safety.</summary>
+    /// <summary>Flush the commit log (fsync) for every batch before it is acknowledged. Turning it off keeps process-crash safety but not power-loss safety.</summary>
     public bool SynchronousCommit { get; set; } = true;
+
+    /// <summary>Where the commit log lives; empty: <c>log</c> inside <see cref="DataDirectory"/>. Put it on its own disk to keep log flushes apart from SQLite's writes.</summary>
+    public string? LogDirectory { get; set; }
+
+    /// <summary>Acknowledged writes the database may lag behind the commit log by; beyond it writes are answered 503 with Retry-After until it catches up.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxUnprojectedWrites { get; set; } = (int)Engine.BillingEngine.DefaultMaxUnprojectedWrites;
 
     /// <summary>How long a commit waits for a lock held by another process (a backup, an operator's sqlite3) before failing with 503.</summary>
     [Range(0, 3600)]

@@ -67,10 +67,12 @@ public static class BillingServer
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ShutdownDrain>();
         services.AddHostedService(provider => provider.GetRequiredService<ShutdownDrain>());
-        services.AddSingleton(_ => new SqliteStore(directory(), options.SynchronousCommit, options.StorageBusyTimeoutSeconds));
+        services.AddSingleton(provider => new SqliteStore(directory(), options.SynchronousCommit, options.StorageBusyTimeoutSeconds,
+            string.IsNullOrEmpty(options.LogDirectory) ? null : options.LogDirectory, provider.GetRequiredService<ILogger<SqliteStore>>()));
         services.AddSingleton(provider => new BillingEngine(provider.GetRequiredService<SqliteStore>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<BillingEngine>>(), () => DefaultCutoffUrl(provider, options),
-            options.MaxPendingWrites, options.MaxBatchSize, IdempotencyRetention.FromHours(options.IdempotencyRetentionHours))
+            options.MaxPendingWrites, options.MaxBatchSize, IdempotencyRetention.FromHours(options.IdempotencyRetentionHours),
+            options.MaxUnprojectedWrites)
         {
             Instruments = provider.GetRequiredService<BillingInstruments>(),
         });

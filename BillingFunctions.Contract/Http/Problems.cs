@@ -44,6 +44,11 @@ public static class Problems
         Problem(507, "storage-full", "The disk is full", "Nothing was applied; retry with the same operation id once the operator has freed space.",
             retryAfterSeconds: 30);
 
+    public static IResult ProjectionBehind() =>
+        Problem(503, "projection-behind", "The database is behind the commit log", "Every acknowledged write is safe in the commit log, "
+            + "but the database it is written into is not keeping up (a lock, a read-only file or a full disk). This request was not "
+            + "served; retry after the delay in Retry-After, a write with the same operation id.", retryAfterSeconds: 1);
+
     public static IResult NotOwner() =>
         Problem(503, "not-owner", "This server no longer owns its data", "Another server process has taken over the data directory; "
             + "nothing was applied here and nothing will be. Retry with the same operation id at the server that owns it.", retryAfterSeconds: 5);

@@ -20,7 +20,7 @@ public static class AccountEndpoints
             Submit(engine, WriteRequests.Move(request, accountId, WriteKind.Debit))).AcceptsJson<CreditOrDebitBody>().Produces<AccountResponse>();
         api.MapPut("/accounts/{accountId}/rate", (string accountId, HttpRequest request, BillingEngine engine) =>
             Submit(engine, WriteRequests.Rate(request, accountId))).AcceptsJson<RateBody>().Produces<AccountResponse>();
-        api.MapGet("/accounts/{accountId}/ledger", Ledger).Produces<Page<EventResponse>>();
+        api.MapGet("/accounts/{accountId}/ledger", Ledger).Produces<Page<EventResponse>>().AfterProjection();
     }
 
     /// <summary>Reads a write request the way both hosts do, then has the engine apply it; a bad request changes nothing.</summary>

@@ -18,7 +18,7 @@ public static class HoldEndpoints
         api.MapPost("/accounts/{accountId}/holds/{holdId}/release", (string accountId, string holdId, HttpRequest request, BillingEngine engine) =>
             AccountEndpoints.Submit(engine, WriteRequests.Release(request, accountId, holdId)))
             .AcceptsJson<ReleaseBody>(optional: true).Produces<HoldResponse>();
-        api.MapGet("/accounts/{accountId}/holds", List).Produces<IReadOnlyList<HoldResponse>>();
+        api.MapGet("/accounts/{accountId}/holds", List).Produces<IReadOnlyList<HoldResponse>>().AfterProjection();
     }
 
     private static IResult List(string accountId, BillingEngine engine, SqliteStore store)

@@ -19,6 +19,10 @@ public static class EngineAnswers
         {
             return Problems.Overloaded();
         }
+        catch (ProjectionBehindException)
+        {
+            return Problems.ProjectionBehind();
+        }
         catch (StorageUnavailableException e)
         {
             return e.OwnershipLost ? Problems.NotOwner() : e.DiskFull ? Problems.StorageFull() : Problems.StorageUnavailable();

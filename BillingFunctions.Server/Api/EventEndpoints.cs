@@ -12,7 +12,7 @@ public static class EventEndpoints
         api.MapGet("/events", (HttpRequest request, SqliteStore store) =>
             Answers.TryPaging(request, out var after, out var limit, out var problem)
                 ? PageOf(store.ReadEvents(after, limit), limit)
-                : problem!).Produces<Page<EventResponse>>();
+                : problem!).Produces<Page<EventResponse>>().AfterProjection();
         api.MapGet("/cutoff-deliveries", (HttpRequest request, SqliteStore store) =>
         {
             var accountId = request.Query["accountId"].ToString();
@@ -24,7 +24,7 @@ public static class EventEndpoints
                 status = d.Status.ToString().ToLowerInvariant(), d.Attempts, nextAttemptAt = Representations.Instant(d.NextAttemptAt),
                 d.LastError, deliveredAt = Representations.Instant(d.DeliveredAt),
             }), Representations.Json);
-        });
+        }).AfterProjection();
         api.MapGet("/health", (BillingEngine engine, CutoffDispatcher dispatcher, Orders.OrderQueues queues, SqliteStore store) =>
         {
             // 503 once another process has claimed the database: a load balancer should stop sending here.
@@ -41,6 +41,7 @@ public static class EventEndpoints
                 cutoffDeliveries = new { waiting = dispatcher.Waiting, inFlight = dispatcher.InFlight },
                 queues = queues.All.Select(queue => queue.Stats()),
                 checkpoints = store.CheckpointStats,
+                projection = store.ProjectionStats,
             }, Representations.Json, statusCode: lost is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
     }

@@ -8,14 +8,15 @@ using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Server.Engine;
 
-/// <summary>The writer's time by phase: deciding a batch, committing it to the store (with its fsync), publishing and answering.</summary>
+/// <summary>The writer's time by phase: deciding a batch, appending it to the commit log (with its fsync), publishing and answering.</summary>
 public readonly record struct WriterTimes(TimeSpan Deciding, TimeSpan Committing, TimeSpan Publishing);
 
 /// <summary>
 /// The single writer. Every change goes through one loop that takes whatever requests are waiting,
-/// decides them in order against an overlay, commits them to SQLite in one transaction (group commit),
-/// and only then publishes the new states and answers the callers. One writer means no lost updates and
-/// atomic transfers without locks; batching means one fsync serves many operations.
+/// decides them in order against an overlay, appends them to the commit log as one record with one fsync (group
+/// commit), and only then publishes the new states and answers the callers; SQLite is written behind, by the store's
+/// projection. One writer means no lost updates and atomic transfers without locks; batching means one fsync serves
+/// many operations.
 /// </summary>
 public sealed partial class BillingEngine : IAsyncDisposable
 {
@@ -24,6 +25,7 @@ public sealed partial class BillingEngine : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly int _maxPendingWrites;
     private readonly int _maxBatchSize;
+    private readonly long _maxUnprojectedWrites;
     private readonly ConcurrentDictionary<string, AccountState> _accounts;
     private readonly Channel<WriteRequest> _writes = Channel.CreateUnbounded<WriteRequest>(new() { SingleReader = true });
     private readonly Dictionary<string, long> _scheduledWakes = new(StringComparer.Ordinal);
@@ -39,9 +41,12 @@ public sealed partial class BillingEngine : IAsyncDisposable
     private long _decideTicks, _commitTicks, _publishTicks;
 
     /// <param name="idempotencyRetention">How long answers are replayed for their operation ids; null: <see cref="IdempotencyRetention.Default"/>.</param>
+    /// <param name="maxUnprojectedWrites">Acknowledged writes SQLite may lag behind the log by before new writes are refused (503).</param>
     public BillingEngine(SqliteStore store, TimeProvider clock, ILogger<BillingEngine> logger, Func<string?> defaultCutoffUrl,
-        int maxPendingWrites = 100_000, int maxBatchSize = 4096, IdempotencyRetention? idempotencyRetention = null)
+        int maxPendingWrites = 100_000, int maxBatchSize = 4096, IdempotencyRetention? idempotencyRetention = null,
+        long maxUnprojectedWrites = DefaultMaxUnprojectedWrites)
     {
+        _maxUnprojectedWrites = maxUnprojectedWrites;
         IdempotencyRetention = idempotencyRetention ?? IdempotencyRetention.Default;
         _store = store;
         _clock = clock;
@@ -76,6 +81,12 @@ public sealed partial class BillingEngine : IAsyncDisposable
 
     /// <summary>Starts the writer loop; wakes that came due while stopped are already queued and go first.</summary>
     public void Start() => _writer ??= Task.Factory.StartNew(RunWriter, TaskCreationOptions.LongRunning).Unwrap();
+
+    /// <summary>
+    /// The default bound on the projection's lag. It bounds the memory unprojected batches hold (about a kilobyte a
+    /// write) and the replay a restart does after a crash.
+    /// </summary>
+    public const long DefaultMaxUnprojectedWrites = 50_000;
 
     /// <summary>Called after each commit with the cut-off deliveries it made durable.</summary>
     public event Action<IReadOnlyList<CutoffDelivery>>? DeliveriesCommitted;
@@ -160,6 +171,9 @@ public sealed partial class BillingEngine : IAsyncDisposable
 
     internal Task<TAnswer> Submit<TAnswer>(AnsweredRequest<TAnswer> request) where TAnswer : class
     {
+        // Back-pressure from SQLite: the log keeps accepting, but the batches waiting for the projection are memory.
+        if (_store.UnprojectedWrites >= _maxUnprojectedWrites)
+            throw new ProjectionBehindException();
         if (Interlocked.Increment(ref _pendingWrites) > _maxPendingWrites)
         {
             Interlocked.Decrement(ref _pendingWrites);
@@ -237,7 +251,8 @@ public sealed partial class BillingEngine : IAsyncDisposable
         Interlocked.Add(ref _decideTicks, decided - started);
         try
         {
-            _store.Commit(work.Batch);
+            if (!work.Batch.IsEmpty)
+                _store.Append(work.Batch, applied.Count(request => request is CallerRequest));
         }
         catch (OwnershipLostException lost)
         {
@@ -252,7 +267,7 @@ public sealed partial class BillingEngine : IAsyncDisposable
         catch (Exception error)
         {
             _logger.LogError(error, "Commit of {RequestCount} requests failed; none is acknowledged", applied.Count);
-            var failure = new StorageUnavailableException(error, diskFull: error is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 });
+            var failure = new StorageUnavailableException(error, diskFull: Storage.Log.CommitLog.IsDiskFull(error));
             foreach (var request in applied)
             {
                 if (request is WakeRequest or DeliveryUpdateRequest)

@@ -15,8 +15,8 @@ public static class OrderEndpoints
     {
         api.MapPost("/baskets", OpenBasket).AcceptsJson<BasketBody>().Produces<BasketResponse>();
         api.MapPost("/orders", PlaceOrder).AcceptsJson<OrderBody>().Produces<OrderAccepted>(202);
-        api.MapGet("/orders/{basketId}", GetOrder).Produces<OrderResponse>();
-        api.MapGet("/notifications", Notifications).Produces<Page<NotificationResponse>>();
+        api.MapGet("/orders/{basketId}", GetOrder).Produces<OrderResponse>().AfterProjection();
+        api.MapGet("/notifications", Notifications).Produces<Page<NotificationResponse>>().AfterProjection();
     }
 
     private static async Task<IResult> OpenBasket(HttpRequest request, BillingEngine engine)

@@ -23,7 +23,7 @@ public static class QueueEndpoints
                 d.Message.MessageId, d.Message.Sequence, d.Message.Body, enqueuedAt = Representations.Instant(d.Message.EnqueuedAt),
                 d.Message.DeliveryCount, d.Reason, d.Description, deadLetteredAt = Representations.Instant(d.DeadLetteredAt),
             }), Representations.Json);
-        });
+        }).AfterProjection();
         // Re-drive: once the cause is fixed, an operator puts a dead letter back on its queue. Safe for orders, whose
         // charge is decided once per basket attempt: a message that was charged before it died is completed unpaid.
         api.MapPost("/queues/{queue}/dead-letters/{sequence}/resubmit", async (string queue, string sequence, OrderQueues queues) =>

@@ -36,6 +36,13 @@ internal static class SchemaMigrations
         DROP INDEX IF EXISTS notifications_by_user;
         CREATE INDEX notifications_by_account ON notifications (account_id, sequence);
         """,
+        // 4: the database became the projection of the commit log: the one row says up to which log position it holds
+        // every committed batch, written in the same transaction as those batches. A file from before starts at -1 (it
+        // holds everything its server committed, and its log is new and empty).
+        """
+        CREATE TABLE projection (id INTEGER PRIMARY KEY CHECK (id = 1), log_position INTEGER NOT NULL);
+        INSERT INTO projection VALUES (1, -1);
+        """,
     ];
 
     /// <summary>The version this server writes.</summary>

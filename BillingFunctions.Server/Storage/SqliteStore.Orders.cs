@@ -79,14 +79,16 @@ public sealed partial class SqliteStore
             ("$queue", m.Queue), ("$id", m.MessageId), ("$at", m.EnqueuedAt));
     }
 
-    /// <summary>A basket as committed, read on the writer's connection.</summary>
+    /// <summary>Engine writer: a basket as the log has it, projected or not.</summary>
     internal Basket? FindBasket(string basketId) =>
-        ReadBaskets(Prepared(null, $"{BasketSelect} WHERE basket_id = $id", ("$id", basketId))).FirstOrDefault();
+        _overlay.TryGetBasket(basketId, out var unprojected)
+            ? unprojected
+            : ReadBaskets(PreparedLookup($"{BasketSelect} WHERE basket_id = $id", ("$id", basketId))).FirstOrDefault();
 
-    /// <summary>The account's newest unpaid basket as committed, read on the writer's connection.</summary>
+    /// <summary>Engine writer: the account's newest unpaid basket as the log has it, projected or not.</summary>
     internal Basket? FindOpenBasket(string accountId) =>
-        ReadBaskets(Prepared(null, $"{BasketSelect} WHERE account_id = $account AND status <> 'paid' ORDER BY opened_at DESC LIMIT 1",
-            ("$account", accountId))).FirstOrDefault();
+        _overlay.OpenBasket(accountId, ReadBaskets(PreparedLookup(
+            $"{BasketSelect} WHERE account_id = $account AND status <> 'paid' ORDER BY opened_at DESC LIMIT 1", ("$account", accountId))).FirstOrDefault());
 
     public Basket? ReadBasket(string basketId)
     {
@@ -101,8 +103,12 @@ public sealed partial class SqliteStore
     internal (List<QueueMessage> Messages, List<(string MessageId, long EnqueuedAt)> RecentIds, long DeadLetters, long LastSequence) LoadQueue(
         string queue, long idsSince)
     {
+        // Queues load once, at start: their state must include every batch already logged.
+        if (!CaughtUp().GetAwaiter().GetResult())
+            throw new InvalidOperationException($"{Path} is behind the commit log and does not catch up; queue {queue} cannot be loaded.");
         var messages = new List<QueueMessage>();
-        using (var command = _writer.CreateCommand())
+        using var connection = OpenReader();
+        using (var command = connection.CreateCommand())
         {
             command.CommandText = "SELECT sequence, message_id, body, enqueued_at, delivery_count FROM queue_messages WHERE queue = $queue ORDER BY sequence";
             command.Parameters.AddWithValue("$queue", queue);
@@ -111,7 +117,7 @@ public sealed partial class SqliteStore
                 messages.Add(new QueueMessage(queue, reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt32(4)));
         }
         var ids = new List<(string, long)>();
-        using (var command = _writer.CreateCommand())
+        using (var command = connection.CreateCommand())
         {
             command.CommandText = "SELECT message_id, enqueued_at FROM queue_message_ids WHERE queue = $queue AND enqueued_at >= $since ORDER BY enqueued_at";
             command.Parameters.AddWithValue("$queue", queue);
@@ -120,7 +126,7 @@ public sealed partial class SqliteStore
             while (reader.Read())
                 ids.Add((reader.GetString(0), reader.GetInt64(1)));
         }
-        using (var command = _writer.CreateCommand())
+        using (var command = connection.CreateCommand())
         {
             command.CommandText = """
                 SELECT (SELECT COUNT(*) FROM dead_letters WHERE queue = $queue),
@@ -148,9 +154,11 @@ public sealed partial class SqliteStore
         return ReadDeadLetters(command, queue);
     }
 
-    /// <summary>A dead letter as committed, read on the writer's connection.</summary>
+    /// <summary>Engine writer: a dead letter as the log has it, projected or not.</summary>
     internal DeadLetter? FindDeadLetter(string queue, long sequence) =>
-        ReadDeadLetters(Prepared(null, $"{DeadLetterSelect} WHERE queue = $queue AND sequence = $sequence", ("$queue", queue),
+        _overlay.TryGetDeadLetter(queue, sequence, out var unprojected)
+            ? unprojected
+            : ReadDeadLetters(PreparedLookup( $"{DeadLetterSelect} WHERE queue = $queue AND sequence = $sequence", ("$queue", queue),
             ("$sequence", sequence)), queue).FirstOrDefault();
 
     private static List<DeadLetter> ReadDeadLetters(SqliteCommand command, string queue)

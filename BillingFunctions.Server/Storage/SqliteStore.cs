@@ -4,19 +4,33 @@ using BillingFunctions.Core.Accounts;
 using BillingFunctions.Core.Holds;
 using Microsoft.Data.Sqlite;
 using BillingFunctions.Core.Amounts;
+using BillingFunctions.Server.Storage.Log;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BillingFunctions.Server.Storage;
 
 /// <summary>
-/// The embedded store: one SQLite file in WAL mode. One writer connection, owned by the engine's writer
-/// loop, commits whole batches; reads open their own pooled connections and never block the writer.
+/// The embedded store: a commit log (see <see cref="CommitLog"/>) and one SQLite file in WAL mode that is the log's
+/// projection. The engine's writer appends each batch to the log and acknowledges it once flushed; the projection
+/// thread writes the log into SQLite behind it, on the store's writer connection. The engine's lookups by key read an
+/// overlay of what is not projected yet, then SQLite on a connection of their own; reads for callers open pooled
+/// connections, after waiting for the projection to reach what was acknowledged (see <see cref="CaughtUp"/>).
 /// </summary>
 public sealed partial class SqliteStore : IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
-    // The writer's statements, parsed once and re-bound per use: parsing SQL per operation costs more than running it.
+    // Statements parsed once and re-bound per use (parsing SQL per operation costs more than running it): the
+    // projection's on the writer connection, and the engine writer's lookups on their own connection.
     private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
+    private readonly SqliteConnection _lookups;
+    private readonly Dictionary<string, SqliteCommand> _preparedLookups = new(StringComparer.Ordinal);
+    private readonly SqliteCommand _lookupOwnerCheck;
+    private readonly CommitLog _log;
+    private readonly UnprojectedOverlay _overlay = new();
+    private readonly Projection _projection;
+    private readonly RecordWriter _encoder = new();
+    private readonly TimeSpan _readWait;
     // The three statements every write runs, through SQLite's C API (see RawStatement for why).
     private readonly RawStatement _upsertAccount, _insertEvent, _insertIdempotency;
     private readonly WalCheckpoints _checkpoints;
@@ -29,34 +43,41 @@ public sealed partial class SqliteStore : IDisposable
     /// </param>
     /// <exception cref="DataDirectoryInUseException">Another process owns the directory.</exception>
     /// <exception cref="SchemaTooNewException">A newer server wrote the database; it is left as it is.</exception>
-    public SqliteStore(string dataDirectory, bool synchronousFull = true, int busyTimeoutSeconds = 5)
-        : this(DataDirectoryLock.Acquire(dataDirectory), synchronousFull, busyTimeoutSeconds, WalCheckpoints.BackgroundInterval)
+    /// <param name="synchronousFull">Flush the commit log on every batch before it is acknowledged; off, an acknowledged write survives a process crash but not a power loss.</param>
+    /// <param name="logDirectory">Where the commit log lives; null: <c>log</c> in the data directory.</param>
+    public SqliteStore(string dataDirectory, bool synchronousFull = true, int busyTimeoutSeconds = 5, string? logDirectory = null, ILogger? logger = null)
+        : this(DataDirectoryLock.Acquire(dataDirectory), synchronousFull, busyTimeoutSeconds, WalCheckpoints.BackgroundInterval, logDirectory, logger)
     {
     }
 
     /// <summary>Opens the database in a directory whose lock the caller has taken; the store releases it on dispose.</summary>
-    public SqliteStore(DataDirectoryLock directory, bool synchronousFull = true, int busyTimeoutSeconds = 5)
-        : this(directory, synchronousFull, busyTimeoutSeconds, WalCheckpoints.BackgroundInterval)
+    public SqliteStore(DataDirectoryLock directory, bool synchronousFull = true, int busyTimeoutSeconds = 5, string? logDirectory = null, ILogger? logger = null)
+        : this(directory, synchronousFull, busyTimeoutSeconds, WalCheckpoints.BackgroundInterval, logDirectory, logger)
     {
     }
 
     /// <param name="backgroundCheckpoints">How often the background thread checkpoints; null: never (only the writer does).</param>
     internal SqliteStore(string dataDirectory, bool synchronousFull, int busyTimeoutSeconds, TimeSpan? backgroundCheckpoints)
-        : this(DataDirectoryLock.Acquire(dataDirectory), synchronousFull, busyTimeoutSeconds, backgroundCheckpoints)
+        : this(DataDirectoryLock.Acquire(dataDirectory), synchronousFull, busyTimeoutSeconds, backgroundCheckpoints, null, null)
     {
     }
 
-    private SqliteStore(DataDirectoryLock directory, bool synchronousFull, int busyTimeoutSeconds, TimeSpan? backgroundCheckpoints)
+    private SqliteStore(DataDirectoryLock directory, bool synchronousFull, int busyTimeoutSeconds, TimeSpan? backgroundCheckpoints,
+        string? logDirectory, ILogger? logger)
     {
+        logger ??= NullLogger.Instance;
         DirectoryLock = directory;
         Path = System.IO.Path.Combine(directory.Directory, "billing.db");
         _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true, DefaultTimeout = busyTimeoutSeconds }.ToString();
+        _readWait = TimeSpan.FromSeconds(Math.Max(1, busyTimeoutSeconds));
         _writer = new SqliteConnection(_connectionString);
+        _lookups = new SqliteConnection(_connectionString);
         try
         {
             _writer.Open();
-            // FULL: a commit is on disk before the operation is acknowledged; group commit pays the fsync once per batch.
-            Execute(_writer, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={(synchronousFull ? "FULL" : "NORMAL")}; PRAGMA busy_timeout={busyTimeoutSeconds * 1000};"
+            // NORMAL: the commit log makes a write durable, not SQLite; the projection flushes SQLite before the log is
+            // truncated (see FlushProjection).
+            Execute(_writer, $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={busyTimeoutSeconds * 1000};"
                 // Inserts into the event and idempotency indexes touch pages all over them: keep those pages in memory (64 MiB).
                 + " PRAGMA cache_size=-65536;");
             SchemaMigrations.Apply(_writer, Path);
@@ -72,9 +93,17 @@ public sealed partial class SqliteStore : IDisposable
             _insertEvent = new RawStatement(_writer, EventRows.Insert);
             _insertIdempotency = new RawStatement(_writer, InsertIdempotency);
             _checkpoints = new WalCheckpoints(_writer, _connectionString, backgroundCheckpoints);
+            _lookups.Open();
+            _lookupOwnerCheck = StoreOwnership.CheckOn(_lookups);
+            var projected = ProjectedPosition();
+            _log = new CommitLog(logDirectory ?? System.IO.Path.Combine(directory.Directory, "log"), projected, synchronousFull);
+            projected = ReplayLog(projected, logger);
+            _projection = new Projection(this, _log, _overlay, projected, logger);
         }
         catch
         {
+            _log?.Dispose();
+            _lookups.Dispose();
             SqliteConnection.ClearPool(_writer);
             _writer.Dispose();
             directory.Dispose();
@@ -95,7 +124,8 @@ public sealed partial class SqliteStore : IDisposable
 
     public IReadOnlyList<AccountState> LoadAccounts()
     {
-        using var command = _writer.CreateCommand();
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT account_id, currency, cutoff_url, low_balance_warning_seconds, balance, rate, carry, settled_at,
                    status, episode, low_balance_warned, unreported_consumption, active_holds, version FROM accounts
@@ -118,22 +148,45 @@ public sealed partial class SqliteStore : IDisposable
 
     public IReadOnlyList<CutoffDelivery> LoadPendingDeliveries()
     {
-        using var command = _writer.CreateCommand();
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
         command.CommandText = $"{DeliverySelect} WHERE status = 'pending'";
         return ReadDeliveries(command);
     }
 
     /// <summary>
-    /// Writes a batch atomically. Throws if SQLite refuses, or <see cref="OwnershipLostException"/> if another process
-    /// has claimed the database; then nothing of the batch is stored.
+    /// Writes one batch straight into SQLite, without the log: for filling a database before an engine runs on it
+    /// (the projection owns the writer connection once the engine writes). Throws if SQLite refuses.
     /// </summary>
     internal void Commit(CommitBatch batch)
     {
         if (batch.IsEmpty)
             return;
+        using var transaction = _writer.BeginTransaction();
+        _ownership.Confirm(transaction);
+        WriteRows(transaction, batch);
+        transaction.Commit();
+        _checkpoints.AfterCommit();
+    }
+
+    /// <summary>
+    /// Projection thread: writes logged batches and the last one's position in one transaction. Throws if SQLite refuses,
+    /// or <see cref="OwnershipLostException"/> if another process has claimed the database; then nothing of them is stored.
+    /// </summary>
+    internal void Apply(IReadOnlyList<LoggedBatch> batches)
+    {
         // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): the write lock is held from the owner check to the commit.
         using var transaction = _writer.BeginTransaction();
         _ownership.Confirm(transaction);
+        foreach (var logged in batches)
+            WriteRows(transaction, logged.Batch);
+        Prepared(transaction, "UPDATE projection SET log_position = $position WHERE id = 1", ("$position", batches[^1].Position)).ExecuteNonQuery();
+        transaction.Commit();
+        _checkpoints.AfterCommit();
+    }
+
+    private void WriteRows(SqliteTransaction transaction, CommitBatch batch)
+    {
         foreach (var account in batch.Accounts.Values)
             _upsertAccount.Bind(1, account.AccountId).Bind(2, account.Currency).Bind(3, account.CutoffUrl)
                 .Bind(4, (long?)account.LowBalanceWarningSeconds).Bind(5, account.Balance.Units).Bind(6, account.Rate.PicoPerSecond)
@@ -152,8 +205,6 @@ public sealed partial class SqliteStore : IDisposable
         foreach (var record in batch.IdempotencyRecords)
             _insertIdempotency.Bind(1, record.Key).Bind(2, record.Fingerprint).Bind(3, record.Status).Bind(4, record.Body)
                 .Bind(5, record.RecordedAt).Run();
-        foreach (var prune in batch.IdempotencyPrunes)
-            prune.Deleted = Prepared(transaction, PruneIdempotency, ("$expired", prune.LatestExpired), ("$chunk", prune.ChunkRows)).ExecuteNonQuery();
         foreach (var d in batch.Deliveries)
             Run(transaction, """
                 INSERT INTO cutoff_deliveries VALUES ($id, $account, $url, $episode, $depleted, $created, $status, $attempts, $next, $error, $delivered)
@@ -165,17 +216,17 @@ public sealed partial class SqliteStore : IDisposable
                 ("$created", d.CreatedAt), ("$status", d.Status.ToString().ToLowerInvariant()), ("$attempts", d.Attempts),
                 ("$next", d.NextAttemptAt), ("$error", d.LastError), ("$delivered", d.DeliveredAt));
         CommitOrders(transaction, batch);
-        transaction.Commit();
-        _checkpoints.AfterCommit();
     }
 
     /// <summary>
-    /// Looks up an operation id on the writer's connection, so it sees every committed batch. The row may have expired
-    /// and not be pruned yet: the caller decides by its recorded instant.
+    /// Engine writer: the answer kept for an operation id in the log, whether projected yet or not. The row may have
+    /// expired and not be pruned yet: the caller decides by its recorded instant.
     /// </summary>
     internal IdempotencyRecord? FindIdempotency(string key)
     {
-        var command = Prepared(null, "SELECT fingerprint, status, body, created_at FROM idempotency WHERE key = $key", ("$key", key));
+        if (_overlay.TryGetAnswer(key, out var unprojected))
+            return unprojected;
+        var command = PreparedLookup("SELECT fingerprint, status, body, created_at FROM idempotency WHERE key = $key", ("$key", key));
         using var reader = command.ExecuteReader();
         return reader.Read() ? new IdempotencyRecord(key, reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetInt64(3)) : null;
     }
@@ -191,9 +242,12 @@ public sealed partial class SqliteStore : IDisposable
             yield return reader.GetString(0);
     }
 
+    /// <summary>Engine writer: a hold as the log has it, projected or not.</summary>
     internal Hold? FindHold(string accountId, string holdId)
     {
-        var command = Prepared(null, $"{HoldSelect} WHERE account_id = $account AND hold_id = $hold", ("$account", accountId), ("$hold", holdId));
+        if (_overlay.TryGetHold(accountId, holdId, out var unprojected))
+            return unprojected;
+        var command = PreparedLookup($"{HoldSelect} WHERE account_id = $account AND hold_id = $hold", ("$account", accountId), ("$hold", holdId));
         return ReadHoldRows(command).FirstOrDefault();
     }
 
@@ -240,8 +294,13 @@ public sealed partial class SqliteStore : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in _prepared.Values)
+        // First: it finishes writing what it was handed, while the connections are still open.
+        _projection.Dispose();
+        _log.Dispose();
+        foreach (var command in _prepared.Values.Concat(_preparedLookups.Values))
             command.Dispose();
+        _lookupOwnerCheck.Dispose();
+        _lookups.Dispose();
         _upsertAccount.Dispose();
         _insertEvent.Dispose();
         _insertIdempotency.Dispose();
@@ -266,7 +325,7 @@ public sealed partial class SqliteStore : IDisposable
     /// expired. Should a host clock stepped back between runs put newer instants behind older ones, those rows wait until
     /// the ones before them expire; an expired row is never replayed meanwhile, as every read checks its instant.
     /// </summary>
-    private const string PruneIdempotency = """
+    private const string PruneIdempotencySql = """
         DELETE FROM idempotency WHERE rowid IN (
             SELECT rowid FROM (SELECT rowid, created_at FROM idempotency ORDER BY rowid LIMIT $chunk) WHERE created_at <= $expired)
         """;
@@ -326,16 +385,20 @@ public sealed partial class SqliteStore : IDisposable
     private void Run(SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters) =>
         Prepared(transaction, sql, parameters).ExecuteNonQuery();
 
-    /// <summary>A cached statement on the writer connection, bound to these values. Writer thread only.</summary>
-    private SqliteCommand Prepared(SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    /// <summary>A cached statement on the writer connection, bound to these values. Projection thread only.</summary>
+    private SqliteCommand Prepared(SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters) =>
+        Prepare(_writer, _prepared, transaction, sql, parameters);
+
+    private static SqliteCommand Prepare(SqliteConnection connection, Dictionary<string, SqliteCommand> cache, SqliteTransaction? transaction,
+        string sql, (string Name, object? Value)[] parameters)
     {
-        if (!_prepared.TryGetValue(sql, out var command))
+        if (!cache.TryGetValue(sql, out var command))
         {
-            command = _writer.CreateCommand();
+            command = connection.CreateCommand();
             command.CommandText = sql;
             foreach (var (name, _) in parameters)
                 command.Parameters.Add(new SqliteParameter { ParameterName = name });
-            _prepared[sql] = command;
+            cache[sql] = command;
         }
         command.Transaction = transaction;
         foreach (var (name, value) in parameters)

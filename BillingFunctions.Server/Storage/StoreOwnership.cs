@@ -34,9 +34,7 @@ internal sealed class StoreOwnership : IDisposable
             claim.Parameters.AddWithValue("$at", DateTime.UtcNow.Ticks);
             claim.ExecuteNonQuery();
         }
-        _check = writer.CreateCommand();
-        _check.CommandText = "SELECT instance, process_id, host, claimed_at FROM owner WHERE id = 1";
-        _check.Prepare();
+        _check = CheckOn(writer);
     }
 
     /// <summary>This store's instance id, as the <c>owner</c> row holds it while this store owns the database.</summary>
@@ -51,10 +49,28 @@ internal sealed class StoreOwnership : IDisposable
     /// </summary>
     public void Confirm(SqliteTransaction transaction)
     {
+        _check.Transaction = transaction;
+        Confirm(_check);
+    }
+
+    /// <summary>A check to run on another connection of this store (see <see cref="Confirm(SqliteCommand)"/>).</summary>
+    public static SqliteCommand CheckOn(SqliteConnection connection)
+    {
+        var check = connection.CreateCommand();
+        check.CommandText = "SELECT instance, process_id, host, claimed_at FROM owner WHERE id = 1";
+        check.Prepare();
+        return check;
+    }
+
+    /// <summary>
+    /// Throws <see cref="OwnershipLostException"/> unless the owner row, as <paramref name="check"/> reads it, names this
+    /// instance. Outside a write transaction this is a read: a claim can still come between it and what follows.
+    /// </summary>
+    public void Confirm(SqliteCommand check)
+    {
         if (Lost is { } lost)
             throw new OwnershipLostException(lost.Message, lost);
-        _check.Transaction = transaction;
-        using var reader = _check.ExecuteReader();
+        using var reader = check.ExecuteReader();
         string claimant;
         if (!reader.Read())
             claimant = "The database's owner record was removed";
