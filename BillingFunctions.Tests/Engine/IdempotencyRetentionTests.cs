@@ -10,8 +10,9 @@ using BillingFunctions.Core.Amounts;
 namespace BillingFunctions.Tests.Engine;
 
 /// <summary>
-/// The writer and a real SQLite file with a one-hour idempotency retention, with no background pruning (the engine
+/// The writer and a real store with a one-hour idempotency retention, with no background pruning (the engine
 /// alone), so each step is deterministic: what an unpruned expired row does, and what one pruning chunk deletes.
+/// The SQLite file is read once the projection has caught up with the log.
 /// The clock is the test's because this is about time arithmetic.
 /// </summary>
 public sealed class IdempotencyRetentionTests
@@ -30,6 +31,7 @@ public sealed class IdempotencyRetentionTests
 
         _clock.Jump(TimeSpan.FromMinutes(59));
         Assert.Equal(first with { Replayed = true }, await Credit(engine, "acct|op-1"));
+        Assert.True(await store.CaughtUp());
         var firstRecorded = RecordedAt("acct|op-1");
 
         _clock.Jump(TimeSpan.FromMinutes(1)); // an hour after it was recorded: expired, and still in the file
@@ -40,6 +42,7 @@ public sealed class IdempotencyRetentionTests
 
         Assert.True(engine.TryGetAccount("acct", out var state));
         Assert.Equal(new Money(2), state.Balance); // applied twice: once per window
+        Assert.True(await store.CaughtUp());
         Assert.True(RecordedAt("acct|op-1") >= firstRecorded + TimeSpan.TicksPerHour);
         Assert.Equal(1, Scalar("SELECT count(*) FROM idempotency"));
     }
@@ -56,7 +59,7 @@ public sealed class IdempotencyRetentionTests
 
         var deleted = new List<int>();
         for (var i = 0; i < 4; i++)
-            deleted.Add((await engine.Confirm(new PruneIdempotencyRequest(OneHour, 2000))).Deleted);
+            deleted.Add(await store.PruneExpiredAnswers(OneHour.LatestExpired(engine.Now()), 2000));
         Assert.Equal([2000, 2000, 1000, 0], deleted);
         Assert.Equal(10, Scalar("SELECT count(*) FROM idempotency"));
         Assert.Equal(10, Scalar("SELECT count(*) FROM idempotency WHERE key LIKE 'acct|new-%'"));

@@ -1,12 +1,11 @@
 using BillingFunctions.Tests.Support;
-using Microsoft.Data.Sqlite;
 
 namespace BillingFunctions.Tests.Server;
 
 /// <summary>
 /// A cut-off that is certain goes out without waiting for the commit that records it; one that depends on a write not yet
-/// durable waits for that write's fate. The store is held by a real exclusive lock from another connection, so the
-/// writer's commit waits on it exactly as it would on a slow fsync, and the crash is a real kill -9.
+/// durable waits for that write's fate. The commit log lives on a real file system that the test freezes, so the
+/// writer's log flush blocks in the kernel exactly as it would on a stalled disk, and the crash is a real kill -9.
 /// </summary>
 public sealed class CutoffAheadOfCommitTests
 {
@@ -14,8 +13,8 @@ public sealed class CutoffAheadOfCommitTests
     public async Task A_depletion_that_a_write_still_on_its_way_to_disk_could_prevent_is_not_called()
     {
         await using var receiver = await CutoffReceiver.StartAsync();
-        // Long enough for the commit to wait out the lock instead of failing.
-        await using var server = await RunningServer.StartAsync(null, "Billing:StorageBusyTimeoutSeconds=20");
+        await using var disk = FrozenDisk.Create();
+        await using var server = await RunningServer.StartAsync(null, $"Billing:LogDirectory={Path.Combine(disk.Path, "log")}");
         var client = server.Client;
         (await client.OpenAccount("saved", new { cutoffUrl = receiver.Url })).EnsureSuccessStatusCode();
         (await client.Credit("saved", "3")).EnsureSuccessStatusCode();
@@ -23,15 +22,20 @@ public sealed class CutoffAheadOfCommitTests
         var depletesAt = (await client.Account("saved")).Ticks("depletesAt");
 
         Task<HttpResponseMessage> topUp;
-        await using (var locker = await LockStore(server.DataDirectory))
+        disk.Freeze();
+        try
         {
-            // Decided now, before the zero instant; its commit waits for the lock.
+            // Decided now, before the zero instant; its log flush waits for the disk.
             topUp = client.Credit("saved", "100", "top-up");
             while (DateTime.UtcNow.Ticks < depletesAt + TimeSpan.FromSeconds(2).Ticks)
                 await Task.Delay(100);
-            Assert.False(topUp.IsCompleted, "the top-up was acknowledged while the store was locked");
+            Assert.False(topUp.IsCompleted, "the top-up was acknowledged while its log flush could not happen");
             // The top-up may still become durable, and then the account never ran dry: no call may go out on a guess.
             Assert.Empty(receiver.CallsFor("saved"));
+        }
+        finally
+        {
+            disk.Thaw();
         }
 
         var acknowledged = await topUp;
@@ -46,25 +50,42 @@ public sealed class CutoffAheadOfCommitTests
     public async Task A_call_sent_before_its_commit_is_sent_again_with_the_same_event_id_after_a_crash_before_the_commit()
     {
         await using var receiver = await CutoffReceiver.StartAsync();
+        await using var disk = FrozenDisk.Create();
         var data = TempDirectory.Create();
+        var log = Path.Combine(disk.Path, "log");
+        // What the disks held when the process died: copied while the log is frozen, before the kill.
+        var dataAtCrash = TempDirectory.Create();
+        var logAtCrash = TempDirectory.Create();
         long depletesAt;
         CutoffReceiver.ReceivedCall first;
-        await using (var server = await ServerProcess.StartAsync(data, "Billing__StorageBusyTimeoutSeconds=30"))
+        await using (var server = await ServerProcess.StartAsync(data, $"Billing:LogDirectory={log}"))
         {
             var client = server.Client;
             (await client.OpenAccount("doomed", new { cutoffUrl = receiver.Url })).EnsureSuccessStatusCode();
             (await client.Credit("doomed", "2")).EnsureSuccessStatusCode();
             (await client.SetRate("doomed", "1")).EnsureSuccessStatusCode(); // runs dry about 2 s from now
             depletesAt = (await client.Account("doomed")).Ticks("depletesAt");
+            Assert.True(await client.ProjectionCaughtUp());
 
-            await using var locker = await LockStore(data);
-            first = Assert.Single(await receiver.WaitForAsync("doomed"));
-            Assert.True(first.ArrivedTicks >= depletesAt, "the cut-off came before the zero instant");
-            server.KillHard(); // the depletion's batch is still waiting for the lock: it never became durable
+            disk.Freeze();
+            try
+            {
+                first = Assert.Single(await receiver.WaitForAsync("doomed"));
+                Assert.True(first.ArrivedTicks >= depletesAt, "the cut-off came before the zero instant");
+                // The depletion's batch is still waiting to reach the log, and the database is idle behind it: this is
+                // the state a crash now leaves. (The process cannot finish dying while its flush is frozen in the kernel.)
+                CopyDirectory(data, dataAtCrash);
+                CopyDirectory(log, logAtCrash);
+                server.SendKill();
+            }
+            finally
+            {
+                disk.Thaw();
+            }
             Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(10)), "the server survived kill -9");
         }
 
-        await using (var restarted = await ServerProcess.StartAsync(data))
+        await using (var restarted = await ServerProcess.StartAsync(dataAtCrash, $"Billing:LogDirectory={logAtCrash}"))
         {
             var calls = await receiver.WaitForAsync("doomed", count: 2);
             Assert.All(calls, call => Assert.Equal(first.EventId, call.EventId));
@@ -75,14 +96,14 @@ public sealed class CutoffAheadOfCommitTests
         }
     }
 
-    /// <summary>Holds SQLite's write lock on the server's database from another connection until disposed.</summary>
-    private static async Task<SqliteConnection> LockStore(string dataDirectory)
+    private static void CopyDirectory(string from, string to)
     {
-        var locker = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "billing.db")};Pooling=False");
-        await locker.OpenAsync();
-        using var exclusive = locker.CreateCommand();
-        exclusive.CommandText = "BEGIN EXCLUSIVE";
-        await exclusive.ExecuteNonQueryAsync();
-        return locker;
+        foreach (var file in Directory.GetFiles(from))
+        {
+            var name = Path.GetFileName(file);
+            if (name is "LOCK" or "billing.lock" || name.EndsWith("-shm", StringComparison.Ordinal))
+                continue; // locks and SQLite's shared-memory index belong to the running process, not to what is on the disk
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
+        }
     }
 }

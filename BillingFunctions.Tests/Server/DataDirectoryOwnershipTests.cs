@@ -122,6 +122,7 @@ public sealed class DataDirectoryOwnershipTests(Xunit.Abstractions.ITestOutputHe
         var client = server.Client;
         (await client.OpenAccount("claimed")).EnsureSuccessStatusCode();
         (await client.Credit("claimed", "10", "before-the-claim")).EnsureSuccessStatusCode();
+        Assert.True(await client.ProjectionCaughtUp()); // the file is written behind the commit log
 
         // A file system that does not honour the lock file lets a second process in; what that process does first is
         // claim the owner row. Here a second real connection does just that.

@@ -20,7 +20,7 @@ public sealed class SchemaVersionTests(Xunit.Abstractions.ITestOutputHelper outp
     {
         var data = TempDirectory.Create();
         await WriteAccount(data);
-        Assert.Equal(3, SchemaMigrations.Latest);
+        Assert.Equal(4, SchemaMigrations.Latest);
         Assert.Equal(SchemaMigrations.Latest, Query(data, "PRAGMA user_version"));
 
         await using (var reopened = await RunningServer.StartAsync(data))
@@ -39,7 +39,7 @@ public sealed class SchemaVersionTests(Xunit.Abstractions.ITestOutputHelper outp
         await WriteAccount(data);
         // What such a file looks like: every table but the owner table (added later), events without the hold expiry
         // (version 2), baskets and notifications with user_id (version 3), and no version in the header.
-        Execute(data, "DROP TABLE owner; ALTER TABLE events DROP COLUMN hold_expires_at;" + UndoAccountIdColumns + "PRAGMA user_version = 0;");
+        Downgrade(data, "DROP TABLE owner; ALTER TABLE events DROP COLUMN hold_expires_at;" + UndoAccountIdColumns, version: 0);
         Assert.Equal(0, Query(data, "SELECT count(*) FROM sqlite_master WHERE name = 'owner'"));
 
         await using (var adopted = await RunningServer.StartAsync(data))
@@ -71,7 +71,7 @@ public sealed class SchemaVersionTests(Xunit.Abstractions.ITestOutputHelper outp
         var expires = Query(data, "SELECT expires_at FROM holds WHERE hold_id = 'h1'");
         Assert.Equal(2, Query(data, "SELECT count(DISTINCT hold_expires_at) FROM events WHERE type = 'hold.placed'"));
         // What a version-1 file looks like: events without the column, and user_id where version 3 has account_id.
-        Execute(data, "ALTER TABLE events DROP COLUMN hold_expires_at;" + UndoAccountIdColumns + "PRAGMA user_version = 1;");
+        Downgrade(data, "ALTER TABLE events DROP COLUMN hold_expires_at;" + UndoAccountIdColumns, version: 1);
 
         await using (var migrated = await RunningServer.StartAsync(data))
             Assert.Equal(["account.created", "account.credited", "hold.placed", "hold.released", "hold.placed"],
@@ -100,7 +100,7 @@ public sealed class SchemaVersionTests(Xunit.Abstractions.ITestOutputHelper outp
             open = await server.Client.Basket("kept");
         }
         // What a version-2 file looks like: baskets and notifications with user_id.
-        Execute(data, UndoAccountIdColumns + "PRAGMA user_version = 2;");
+        Downgrade(data, UndoAccountIdColumns, version: 2);
         Assert.Equal(2, Query(data, "SELECT count(*) FROM baskets WHERE user_id = 'kept'"));
 
         await using (var migrated = await RunningServer.StartAsync(data))
@@ -157,6 +157,17 @@ public sealed class SchemaVersionTests(Xunit.Abstractions.ITestOutputHelper outp
         CREATE INDEX notifications_by_user ON notifications (user_id, sequence);
 
         """;
+
+    /// <summary>
+    /// Turns a file the server wrote into one an older release wrote: <paramref name="sql"/> undoes the later steps'
+    /// other changes; every such file also lacks the projection table (version 4) and has no commit log beside it. The
+    /// server stopped cleanly, so its log held nothing the file lacked.
+    /// </summary>
+    private static void Downgrade(string data, string sql, int version)
+    {
+        Execute(data, sql + $"DROP TABLE projection; PRAGMA user_version = {version};");
+        Directory.Delete(Path.Combine(data, "log"), recursive: true);
+    }
 
     /// <summary>A real server writes an account with a credit into the directory, then stops (its WAL checkpointed into the file).</summary>
     private static async Task WriteAccount(string data)

@@ -24,6 +24,7 @@ public sealed class SettingsValidationTests(Xunit.Abstractions.ITestOutputHelper
         { "Billing:MaxRequestBodyBytes", 1024, 67_108_864 },
         { "Billing:MaxPendingWrites", 1, 10_000_000 },
         { "Billing:MaxBatchSize", 1, 100_000 },
+        { "Billing:MaxUnprojectedWrites", 1, 10_000_000 },
         { "Billing:StorageBusyTimeoutSeconds", 0, 3600 },
         { "Billing:Webhook:TimeoutSeconds", 1, 300 },
         { "Billing:Webhook:MaxConcurrentDeliveries", 1, 10_000 },

@@ -103,6 +103,14 @@ public static class Api
     public static Task<HttpResponseMessage> Transfer(this HttpClient client, string from, string to, string amount, string transferId) =>
         client.PostAsJsonAsync("/api/transfers", new { from, to, amount, transferId });
 
+    /// <summary>The health answer's <c>projection</c>: how far the database is behind the commit log.</summary>
+    public static async Task<JsonElement> Projection(this HttpClient client) =>
+        (await (await client.GetAsync("/api/health")).Json()).GetProperty("projection");
+
+    /// <summary>Waits until the database holds every write in the commit log; false if it does not within 30 s.</summary>
+    public static Task<bool> ProjectionCaughtUp(this HttpClient client) =>
+        Poll.Until(async () => (await client.Projection()).GetProperty("unprojectedWrites").GetInt64() == 0);
+
     public static async Task<JsonElement> Account(this HttpClient client, string accountId)
     {
         var response = await client.GetAsync($"/api/accounts/{accountId}");

@@ -133,6 +133,9 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>Sends SIGKILL and returns at once: a process with a thread blocked in the kernel (a frozen disk) only finishes dying once it is released.</summary>
+    public void SendKill() => _process.Kill(entireProcessTree: true);
+
     public ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
