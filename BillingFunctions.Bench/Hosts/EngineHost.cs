@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BillingFunctions.Bench.Hosts;
 
-/// <summary>The real engine in this process over a real SQLite file, with the server's default durability (synchronous=FULL).</summary>
+/// <summary>The real engine in this process over a real data directory (commit log and SQLite), with the server's default durability (the log flushed per batch).</summary>
 internal sealed class EngineHost : IAsyncDisposable
 {
     private EngineHost(SqliteStore store, BillingEngine engine)
