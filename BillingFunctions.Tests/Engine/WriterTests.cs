@@ -25,12 +25,14 @@ public sealed class WriterTests
 
         Assert.True(engine.TryGetAccount("acct", out var state));
         Assert.Equal(Money.Zero, state.Balance);
+        Assert.True(await store.CaughtUp()); // SQLite is written behind the commit log
         Assert.Equal([EventTypes.AccountCreated], store.ReadEvents(0, 100).Select(e => e.Event.Type));
 
         // Nothing was recorded under the operation id either: the same request goes through on retry.
         var retried = Assert.IsType<Written>(await engine.Execute(credit));
         Assert.Equal((200, false), (retried.Status, retried.Replayed));
         Assert.Equal("5", System.Text.Json.JsonDocument.Parse(retried.Body).RootElement.GetProperty("balance").GetString());
+        Assert.True(await store.CaughtUp());
         Assert.Equal(2, store.ReadEvents(0, 100).Count);
     }
 }
