@@ -87,7 +87,7 @@ public sealed partial class SqliteStore
 
     /// <summary>Engine writer: the account's newest unpaid basket as the log has it, projected or not.</summary>
     internal Basket? FindOpenBasket(string accountId) =>
-        _overlay.OpenBasket(accountId, ReadBaskets(PreparedLookup(
+        _overlay.OpenBasket(accountId, () => ReadBaskets(PreparedLookup(
             $"{BasketSelect} WHERE account_id = $account AND status <> 'paid' ORDER BY opened_at DESC LIMIT 1", ("$account", accountId))).FirstOrDefault());
 
     public Basket? ReadBasket(string basketId)

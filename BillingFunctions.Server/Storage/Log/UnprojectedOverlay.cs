@@ -74,18 +74,25 @@ internal sealed class UnprojectedOverlay
     public bool TryGetDeadLetter(string queue, long sequence, out DeadLetter? letter) => TryGet(_deadLetters, (queue, sequence), out letter);
 
     /// <summary>
-    /// The account's newest unpaid basket, given the newest unpaid one SQLite holds: the overlay's version of that one
-    /// if it has changed since, or a newer one opened in the overlay.
+    /// The account's newest unpaid basket, given a read of the newest unpaid one SQLite holds: the overlay's version of
+    /// that one if it has changed since, or a newer one opened in the overlay.
     /// </summary>
-    public Basket? OpenBasket(string accountId, Basket? projected)
+    public Basket? OpenBasket(string accountId, Func<Basket?> readProjected)
     {
-        if (projected is not null && TryGetBasket(projected.BasketId, out var changed))
+        // The overlay before SQLite: only the writer adds to it (and the writer is the caller), while the projection
+        // may forget an entry at any moment, but only once SQLite holds it. Whatever is forgotten between the two
+        // reads is therefore in what SQLite returns; read the other way round, it could be in neither.
+        var unprojected = new Dictionary<string, Basket>(StringComparer.Ordinal);
+        if (_accountsWithBaskets.ContainsKey(accountId))
+            foreach (var (basketId, tagged) in _baskets)
+                if (tagged.Value.AccountId == accountId)
+                    unprojected[basketId] = tagged.Value;
+        var projected = readProjected();
+        if (projected is not null && unprojected.TryGetValue(projected.BasketId, out var changed))
             projected = changed.IsPaid ? null : changed;
-        if (!_accountsWithBaskets.ContainsKey(accountId))
-            return projected;
         var open = projected;
-        foreach (var (_, tagged) in _baskets)
-            if (tagged.Value is { IsPaid: false } basket && basket.AccountId == accountId && (open is null || basket.OpenedAt > open.OpenedAt))
+        foreach (var basket in unprojected.Values)
+            if (!basket.IsPaid && (open is null || basket.OpenedAt > open.OpenedAt))
                 open = basket;
         return open;
     }
