@@ -171,6 +171,7 @@ internal sealed class BillingStartup(BillingEngine engine, CutoffDispatcher disp
                 directory.Directory, DataDirectoryLock.FileName);
         logger.LogInformation("Resuming {PendingDeliveries} pending cut-off deliveries", pending.Count);
         instruments.ObservePendingWrites(() => engine.PendingWrites);
+        instruments.ObserveUnprojectedWrites(() => store.UnprojectedWrites);
         instruments.ObserveAccounts(() => engine.AccountCount);
         instruments.ObserveQueues(() => queues.All.Select(queue => queue.Stats()).Select(stats => new QueueLevels(stats.Queue, stats.Active, stats.DeadLettered)));
         engine.Start();

@@ -66,6 +66,9 @@ public sealed class BillingInstruments
     /// <summary>Reports the writes waiting for the writer on every collection. Call once.</summary>
     public void ObservePendingWrites(Func<int> read) => Gauge(BillingMetrics.PendingWrites, () => new Measurement<long>(read()));
 
+    /// <summary>Reports the writes the database is behind the commit log on every collection. Call once.</summary>
+    public void ObserveUnprojectedWrites(Func<long> read) => Gauge(BillingMetrics.UnprojectedWrites, () => new Measurement<long>(read()));
+
     /// <summary>Reports the number of accounts on every collection. Call once.</summary>
     public void ObserveAccounts(Func<int> read) => Gauge(BillingMetrics.Accounts, () => new Measurement<long>(read()));
 

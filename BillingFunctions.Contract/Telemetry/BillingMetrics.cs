@@ -17,10 +17,13 @@ public static class BillingMetrics
         "Writes committed: on the server every request of a committed group commit, on Azure each write an account entity accepted.");
 
     public static readonly InstrumentDefinition CommitBatchSize = new("billing.commit.batch_size", "{write}",
-        "Writes per group commit (one SQLite transaction, one fsync).");
+        "Writes per group commit (one commit-log record, one flush).");
 
     public static readonly InstrumentDefinition PendingWrites = new("billing.writes.pending", "{write}",
         "Writes waiting for the writer; past Billing:MaxPendingWrites they are refused 503.");
+
+    public static readonly InstrumentDefinition UnprojectedWrites = new("billing.writes.unprojected", "{write}",
+        "Acknowledged writes in the commit log and not yet in the database; past Billing:MaxUnprojectedWrites writes are refused 503.");
 
     public static readonly InstrumentDefinition CutoffLateness = new("billing.cutoff.lateness", "ms",
         "From an account's zero instant (depletesAt) to the cut-off receiver's 2xx answer.");
@@ -40,7 +43,7 @@ public static class BillingMetrics
     public static readonly InstrumentDefinition Accounts = new("billing.accounts", "{account}", "Accounts held by the server.");
 
     public static IReadOnlyList<InstrumentDefinition> All { get; } =
-        [WritesCommitted, CommitBatchSize, PendingWrites, CutoffLateness, WebhookAttempts, WebhookFailures, QueueDepth, QueueDeadLetters, Accounts];
+        [WritesCommitted, CommitBatchSize, PendingWrites, UnprojectedWrites, CutoffLateness, WebhookAttempts, WebhookFailures, QueueDepth, QueueDeadLetters, Accounts];
 
     /// <summary>Tag names: the semantic conventions' own where one fits.</summary>
     public static class Tags

@@ -33,6 +33,7 @@ public sealed class MetricsTests
         Assert.True(scrape.Sum(PrometheusText.Name(M.CommitBatchSize) + "_count") >= 1, "group commits");
         Assert.True(scrape.Sum(PrometheusText.Name(M.CommitBatchSize) + "_sum") >= 3, "writes in group commits");
         Assert.True(scrape.Sum(PrometheusText.Name(M.PendingWrites)) >= 0, "pending writes");
+        Assert.True(scrape.Sum(PrometheusText.Name(M.UnprojectedWrites)) >= 0, "unprojected writes");
         Assert.True(scrape.Sum(PrometheusText.Name(M.Accounts)) >= 1, "accounts");
         Assert.True(scrape.Sum(PrometheusText.Name(M.CutoffLateness) + "_count") >= 1, "cut-offs timed");
         Assert.True(scrape.Sum(PrometheusText.Name(M.CutoffLateness) + "_sum") >= 0, "lateness: delivered after the zero instant");
