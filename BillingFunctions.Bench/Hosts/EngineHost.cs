@@ -19,7 +19,7 @@ internal sealed class EngineHost : IAsyncDisposable
     /// <summary>Opens the store and builds the engine (loading every account and arming its wake), without starting the writer.</summary>
     public static EngineHost Open(string dataDirectory)
     {
-        var store = new SqliteStore(dataDirectory, synchronousFull: true);
+        var store = new SqliteStore(dataDirectory, flushLog: true);
         return new EngineHost(store, new BillingEngine(store, TimeProvider.System, NullLogger<BillingEngine>.Instance, () => null));
     }
 

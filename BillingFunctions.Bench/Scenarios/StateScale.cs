@@ -80,7 +80,7 @@ internal sealed class StateScale : Scenario
     private static void Seed(RunContext context, string directory, int accounts)
     {
         context.Progress.Stage($"{accounts:N0} accounts: seeding the store");
-        using var store = new SqliteStore(directory, synchronousFull: true);
+        using var store = new SqliteStore(directory, flushLog: true);
         var now = DateTime.UtcNow.Ticks;
         var balance = new Money(100 * Money.UnitsPerWhole);
         for (var from = 0; from < accounts; from += SeedBatch)

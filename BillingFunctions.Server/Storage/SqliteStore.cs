@@ -43,26 +43,26 @@ public sealed partial class SqliteStore : IDisposable
     /// </param>
     /// <exception cref="DataDirectoryInUseException">Another process owns the directory.</exception>
     /// <exception cref="SchemaTooNewException">A newer server wrote the database; it is left as it is.</exception>
-    /// <param name="synchronousFull">Flush the commit log on every batch before it is acknowledged; off, an acknowledged write survives a process crash but not a power loss.</param>
+    /// <param name="flushLog">Flush (fsync) the commit log on every batch before it is acknowledged; off, an acknowledged write survives a process crash but not a power loss.</param>
     /// <param name="logDirectory">Where the commit log lives; null: <c>log</c> in the data directory.</param>
-    public SqliteStore(string dataDirectory, bool synchronousFull = true, int busyTimeoutSeconds = 5, string? logDirectory = null, ILogger? logger = null)
-        : this(DataDirectoryLock.Acquire(dataDirectory), synchronousFull, busyTimeoutSeconds, WalCheckpoints.BackgroundInterval, logDirectory, logger)
+    public SqliteStore(string dataDirectory, bool flushLog = true, int busyTimeoutSeconds = 5, string? logDirectory = null, ILogger? logger = null)
+        : this(DataDirectoryLock.Acquire(dataDirectory), flushLog, busyTimeoutSeconds, WalCheckpoints.BackgroundInterval, logDirectory, logger)
     {
     }
 
     /// <summary>Opens the database in a directory whose lock the caller has taken; the store releases it on dispose.</summary>
-    public SqliteStore(DataDirectoryLock directory, bool synchronousFull = true, int busyTimeoutSeconds = 5, string? logDirectory = null, ILogger? logger = null)
-        : this(directory, synchronousFull, busyTimeoutSeconds, WalCheckpoints.BackgroundInterval, logDirectory, logger)
+    public SqliteStore(DataDirectoryLock directory, bool flushLog = true, int busyTimeoutSeconds = 5, string? logDirectory = null, ILogger? logger = null)
+        : this(directory, flushLog, busyTimeoutSeconds, WalCheckpoints.BackgroundInterval, logDirectory, logger)
     {
     }
 
     /// <param name="backgroundCheckpoints">How often the background thread checkpoints; null: never (only the writer does).</param>
-    internal SqliteStore(string dataDirectory, bool synchronousFull, int busyTimeoutSeconds, TimeSpan? backgroundCheckpoints)
-        : this(DataDirectoryLock.Acquire(dataDirectory), synchronousFull, busyTimeoutSeconds, backgroundCheckpoints, null, null)
+    internal SqliteStore(string dataDirectory, bool flushLog, int busyTimeoutSeconds, TimeSpan? backgroundCheckpoints)
+        : this(DataDirectoryLock.Acquire(dataDirectory), flushLog, busyTimeoutSeconds, backgroundCheckpoints, null, null)
     {
     }
 
-    private SqliteStore(DataDirectoryLock directory, bool synchronousFull, int busyTimeoutSeconds, TimeSpan? backgroundCheckpoints,
+    private SqliteStore(DataDirectoryLock directory, bool flushLog, int busyTimeoutSeconds, TimeSpan? backgroundCheckpoints,
         string? logDirectory, ILogger? logger)
     {
         logger ??= NullLogger.Instance;
@@ -96,7 +96,7 @@ public sealed partial class SqliteStore : IDisposable
             _lookups.Open();
             _lookupOwnerCheck = StoreOwnership.CheckOn(_lookups);
             var projected = ProjectedPosition();
-            _log = new CommitLog(logDirectory ?? System.IO.Path.Combine(directory.Directory, "log"), projected, synchronousFull);
+            _log = new CommitLog(logDirectory ?? System.IO.Path.Combine(directory.Directory, "log"), projected, flushLog);
             projected = ReplayLog(projected, logger);
             _projection = new Projection(this, _log, _overlay, projected, logger);
         }

@@ -46,7 +46,7 @@ public sealed class CheckpointTests(ITestOutputHelper output)
         var data = TempDirectory.Create();
         var acknowledged = new long[accounts];
         int firstRewind, lastRewind;
-        using (var store = new SqliteStore(data, synchronousFull: true, busyTimeoutSeconds: 5, backgroundCheckpoints))
+        using (var store = new SqliteStore(data, flushLog: true, busyTimeoutSeconds: 5, backgroundCheckpoints))
         {
             await using var engine = new BillingEngine(store, TimeProvider.System, NullLogger<BillingEngine>.Instance, () => null);
             engine.Start();
