@@ -84,10 +84,13 @@ internal sealed class Projection : IDisposable
             await reached.Task.WaitAsync(timeout, cancel).ConfigureAwait(false);
             return true;
         }
-        catch (TimeoutException)
+        catch (Exception gaveUp) when (gaveUp is TimeoutException or OperationCanceledException)
         {
+            // Not left for the projection to complete: while it is stuck, waiters that gave up would pile up.
             lock (_gate)
                 _waiters.RemoveAll(w => w.Reached == reached);
+            if (gaveUp is OperationCanceledException)
+                throw;
             return false;
         }
     }
