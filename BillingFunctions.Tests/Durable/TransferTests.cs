@@ -40,9 +40,12 @@ public sealed class TransferTests(DurableFixture fixture) : IClassFixture<Durabl
         Assert.Equal((200, answers[firstApplied.i].Body, "true"), (replay.Status, replay.Body, replay.Headers["Idempotent-Replayed"].ToString()));
         Assert.Equal(balanceA.ToString(System.Globalization.CultureInfo.InvariantCulture), (await Runtime.Account(a)).Json.Str("balance"));
 
-        // Neither entity is left locked.
+        // Neither entity is left locked. The orchestration's answer can arrive before the entities have processed the
+        // release messages it sent on completion, so the lock is checked until it is gone, not at one instant.
         foreach (var id in new[] { a, b })
-            Assert.Null((await Runtime.Client.Entities.GetEntityAsync(BillingFunctions.Accounts.AccountEntity.Id(id), includeState: false))!.LockedBy);
+            Assert.Null(await Poll.UntilValue(
+                async () => (await Runtime.Client.Entities.GetEntityAsync(BillingFunctions.Accounts.AccountEntity.Id(id), includeState: false))!.LockedBy,
+                lockedBy => lockedBy is null));
     }
 
     [Fact]
