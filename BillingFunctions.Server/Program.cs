@@ -19,6 +19,12 @@ catch (SchemaTooNewException tooNew)
     Console.Error.WriteLine(tooNew.Message);
     return SchemaTooNewException.ExitCode;
 }
+catch (StorageOpenFailedException unavailable)
+{
+    // One line, not a stack trace: the cause is outside this process, and nothing acknowledged was lost.
+    Console.Error.WriteLine(unavailable.Message);
+    return StorageOpenFailedException.ExitCode;
+}
 catch (DataDirectoryInUseException inUse)
 {
     // One line and nothing else: this process has read no state and started nothing.

@@ -43,6 +43,7 @@ public sealed partial class SqliteStore : IDisposable
     /// </param>
     /// <exception cref="DataDirectoryInUseException">Another process owns the directory.</exception>
     /// <exception cref="SchemaTooNewException">A newer server wrote the database; it is left as it is.</exception>
+    /// <exception cref="StorageOpenFailedException">SQLite or the commit log refused to open or to replay (locked, read-only, full).</exception>
     /// <param name="flushLog">Flush (fsync) the commit log on every batch before it is acknowledged; off, an acknowledged write survives a process crash but not a power loss.</param>
     /// <param name="logDirectory">Where the commit log lives; null: <c>log</c> in the data directory.</param>
     public SqliteStore(string dataDirectory, bool flushLog = true, int busyTimeoutSeconds = 5, string? logDirectory = null, ILogger? logger = null)
@@ -72,6 +73,7 @@ public sealed partial class SqliteStore : IDisposable
         _readWait = TimeSpan.FromSeconds(Math.Max(1, busyTimeoutSeconds));
         _writer = new SqliteConnection(_connectionString);
         _lookups = new SqliteConnection(_connectionString);
+        var logPath = logDirectory ?? System.IO.Path.Combine(directory.Directory, "log");
         try
         {
             _writer.Open();
@@ -96,17 +98,20 @@ public sealed partial class SqliteStore : IDisposable
             _lookups.Open();
             _lookupOwnerCheck = StoreOwnership.CheckOn(_lookups);
             var projected = ProjectedPosition();
-            _log = new CommitLog(logDirectory ?? System.IO.Path.Combine(directory.Directory, "log"), projected, flushLog);
+            _log = new CommitLog(logPath, projected, flushLog);
             projected = ReplayLog(projected, logger);
             _projection = new Projection(this, _log, _overlay, projected, logger);
         }
-        catch
+        catch (Exception error)
         {
             _log?.Dispose();
             _lookups.Dispose();
             SqliteConnection.ClearPool(_writer);
             _writer.Dispose();
             directory.Dispose();
+            // What SQLite or RocksDB refused (a lock, a read-only file, a full disk) is named as such, not as a crash.
+            if (error is SqliteException or RocksDbSharp.RocksDbException)
+                throw new StorageOpenFailedException(Path, logPath, error);
             throw;
         }
     }

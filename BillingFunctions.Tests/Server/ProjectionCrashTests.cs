@@ -70,6 +70,62 @@ public sealed class ProjectionCrashTests(Xunit.Abstractions.ITestOutputHelper ou
         output.WriteLine($"{Writes} writes acknowledged from the log while the database was locked, then kill -9: all replayed once, first answers kept");
     }
 
+    [Fact]
+    public async Task A_start_while_the_database_is_still_locked_fails_with_the_reason_and_the_next_start_replays_the_log()
+    {
+        var data = TempDirectory.Create();
+        var answers = new Dictionary<string, (HttpStatusCode Status, byte[] Body)>();
+        Microsoft.Data.Sqlite.SqliteConnection locker;
+        await using (var server = await ServerProcess.StartAsync(data, "Billing:StorageBusyTimeoutSeconds=1"))
+        {
+            var client = server.Client;
+            (await client.OpenAccount("logged-a")).EnsureSuccessStatusCode();
+            (await client.OpenAccount("logged-b")).EnsureSuccessStatusCode();
+            (await client.Credit("logged-a", "1000", "seed")).EnsureSuccessStatusCode();
+            Assert.True(await client.ProjectionCaughtUp());
+
+            locker = await StorageFaultTests.Lock(data); // held across the kill and the next start
+            foreach (var i in Enumerable.Range(0, 30))
+            {
+                var id = $"w-{i}";
+                var response = (i % 3) switch
+                {
+                    0 => await client.Credit("logged-a", "2", id),
+                    1 => await client.Debit("logged-a", "1", id),
+                    _ => await client.Transfer("logged-a", "logged-b", "1", id),
+                };
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                answers[id] = (response.StatusCode, await response.Content.ReadAsByteArrayAsync());
+            }
+            Assert.Equal(30, (await client.Projection()).GetProperty("unprojectedWrites").GetInt64());
+            server.KillHard();
+        }
+
+        try
+        {
+            // The replay at start cannot write while another connection holds the lock: the start fails, and says why in
+            // one line, with "try again later" as its exit code.
+            await using var refused = ServerProcess.Launch(data, null, "Billing:StorageBusyTimeoutSeconds=1");
+            Assert.True(await refused.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the server kept running on a database it could not write");
+            var said = string.Join(Environment.NewLine, refused.Output);
+            Assert.Equal((75, 1), (refused.ExitCode, refused.Output.Count(line => line.Trim().Length > 0)));
+            Assert.Contains("database is locked", said);
+            Assert.Contains("replayed at the next start", said);
+        }
+        finally
+        {
+            await locker.DisposeAsync();
+        }
+
+        // Nothing was lost to the failed start: the next one replays every acknowledged write once.
+        await using var restarted = await ServerProcess.StartAsync(data);
+        foreach (var (id, first) in answers)
+            await AssertReplayed(restarted.Client, id, first);
+        Assert.Equal(1000 + 10 * 2 - 10 * 1 - 10 * 1, (await restarted.Client.Account("logged-a")).Dec("balance"));
+        Assert.Equal(10, (await restarted.Client.Account("logged-b")).Dec("balance"));
+        Assert.Equal(1 + 1 + 30, (await restarted.Client.Ledger("logged-a")).Count);
+    }
+
     private static async Task AssertReplayed(HttpClient client, string id, (HttpStatusCode Status, byte[] Body) first)
     {
         var i = int.Parse(id[2..]);
