@@ -18,13 +18,9 @@ public sealed class ProjectionCrashTests(Xunit.Abstractions.ITestOutputHelper ou
     {
         var data = TempDirectory.Create();
         var answers = new Dictionary<string, (HttpStatusCode Status, byte[] Body)>();
-        await using (var server = await ServerProcess.StartAsync(data, "Billing:StorageBusyTimeoutSeconds=1"))
+        await using (var server = await StartWithTwoAccounts(data))
         {
             var client = server.Client;
-            (await client.OpenAccount("logged-a")).EnsureSuccessStatusCode();
-            (await client.OpenAccount("logged-b")).EnsureSuccessStatusCode();
-            (await client.Credit("logged-a", "1000", "seed")).EnsureSuccessStatusCode();
-            Assert.True(await client.ProjectionCaughtUp());
 
             await using (await StorageFaultTests.Lock(data))
             {
@@ -32,12 +28,7 @@ public sealed class ProjectionCrashTests(Xunit.Abstractions.ITestOutputHelper ou
                 var responses = await Task.WhenAll(Enumerable.Range(0, Writes).Select(async i =>
                 {
                     var id = $"w-{i}";
-                    var response = (i % 3) switch
-                    {
-                        0 => await client.Credit("logged-a", "2", id),
-                        1 => await client.Debit("logged-a", "1", id),
-                        _ => await client.Transfer("logged-a", "logged-b", "1", id),
-                    };
+                    var response = await Write(client, id);
                     return (id, response.StatusCode, Body: await response.Content.ReadAsByteArrayAsync());
                 }));
                 foreach (var (id, status, body) in responses)
@@ -76,24 +67,15 @@ public sealed class ProjectionCrashTests(Xunit.Abstractions.ITestOutputHelper ou
         var data = TempDirectory.Create();
         var answers = new Dictionary<string, (HttpStatusCode Status, byte[] Body)>();
         Microsoft.Data.Sqlite.SqliteConnection locker;
-        await using (var server = await ServerProcess.StartAsync(data, "Billing:StorageBusyTimeoutSeconds=1"))
+        await using (var server = await StartWithTwoAccounts(data))
         {
             var client = server.Client;
-            (await client.OpenAccount("logged-a")).EnsureSuccessStatusCode();
-            (await client.OpenAccount("logged-b")).EnsureSuccessStatusCode();
-            (await client.Credit("logged-a", "1000", "seed")).EnsureSuccessStatusCode();
-            Assert.True(await client.ProjectionCaughtUp());
 
             locker = await StorageFaultTests.Lock(data); // held across the kill and the next start
             foreach (var i in Enumerable.Range(0, 30))
             {
                 var id = $"w-{i}";
-                var response = (i % 3) switch
-                {
-                    0 => await client.Credit("logged-a", "2", id),
-                    1 => await client.Debit("logged-a", "1", id),
-                    _ => await client.Transfer("logged-a", "logged-b", "1", id),
-                };
+                var response = await Write(client, id);
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
                 answers[id] = (response.StatusCode, await response.Content.ReadAsByteArrayAsync());
             }
@@ -126,15 +108,29 @@ public sealed class ProjectionCrashTests(Xunit.Abstractions.ITestOutputHelper ou
         Assert.Equal(1 + 1 + 30, (await restarted.Client.Ledger("logged-a")).Count);
     }
 
+    /// <summary>A server with logged-a (1000) and logged-b (0), all of it in the database.</summary>
+    private static async Task<ServerProcess> StartWithTwoAccounts(string data)
+    {
+        var server = await ServerProcess.StartAsync(data, "Billing:StorageBusyTimeoutSeconds=1");
+        var client = server.Client;
+        (await client.OpenAccount("logged-a")).EnsureSuccessStatusCode();
+        (await client.OpenAccount("logged-b")).EnsureSuccessStatusCode();
+        (await client.Credit("logged-a", "1000", "seed")).EnsureSuccessStatusCode();
+        Assert.True(await client.ProjectionCaughtUp());
+        return server;
+    }
+
+    /// <summary>Write w-i: a credit of 2, a debit of 1 or a transfer of 1 to logged-b, by i mod 3; the same for a retry.</summary>
+    private static async Task<HttpResponseMessage> Write(HttpClient client, string id) => (int.Parse(id[2..]) % 3) switch
+    {
+        0 => await client.Credit("logged-a", "2", id),
+        1 => await client.Debit("logged-a", "1", id),
+        _ => await client.Transfer("logged-a", "logged-b", "1", id),
+    };
+
     private static async Task AssertReplayed(HttpClient client, string id, (HttpStatusCode Status, byte[] Body) first)
     {
-        var i = int.Parse(id[2..]);
-        var retried = (i % 3) switch
-        {
-            0 => await client.Credit("logged-a", "2", id),
-            1 => await client.Debit("logged-a", "1", id),
-            _ => await client.Transfer("logged-a", "logged-b", "1", id),
-        };
+        var retried = await Write(client, id);
         Assert.Equal(first.Status, retried.StatusCode);
         Assert.True(retried.Headers.Contains("Idempotent-Replayed"), $"{id} was applied again");
         Assert.Equal(first.Body, await retried.Content.ReadAsByteArrayAsync());
