@@ -14,6 +14,7 @@ internal sealed class Latencies
     public int Count => _sorted.Length;
     public long Min => _sorted.Length == 0 ? 0 : _sorted[0];
     public long Max => _sorted.Length == 0 ? 0 : _sorted[^1];
+    public long Sum => _sorted.Sum();
 
     /// <summary>The smallest sample with at least <paramref name="percent"/> % of samples at or below it.</summary>
     public long Percentile(double percent)

@@ -51,11 +51,12 @@ internal sealed class CutoffLateness : Scenario
             ? await BackgroundWrites.OpenAsync(backgroundClient, BackgroundAccounts, backgroundRate, context.Progress)
             : null;
 
+        using var gcPauses = new GcPauses();
         var rows = new List<Measurement>();
         var plain = $"{accounts:N0} accounts / {window} s, {(backgroundRate > 0 ? $"{backgroundRate:N0}" : "no")} background writes/s";
-        rows.AddRange(await PassAsync(context, client, background, "a", accounts, 0, fast, slow, plain));
+        rows.AddRange(await PassAsync(context, client, background, gcPauses, "a", accounts, 0, fast, slow, plain));
         if (slowPercent > 0)
-            rows.AddRange(await PassAsync(context, client, background, "b", accounts, slowPercent, fast, slow, $"{plain}, {slowPercent} % slow"));
+            rows.AddRange(await PassAsync(context, client, background, gcPauses, "b", accounts, slowPercent, fast, slow, $"{plain}, {slowPercent} % slow"));
         return new ScenarioResult(Name, new Dictionary<string, string>
         {
             ["accounts"] = accounts.ToString(),
@@ -67,7 +68,8 @@ internal sealed class CutoffLateness : Scenario
         }, rows);
     }
 
-    private async Task<IEnumerable<Measurement>> PassAsync(RunContext context, BenchClient client, BackgroundWrites? background, string pass,
+    private async Task<IEnumerable<Measurement>> PassAsync(RunContext context, BenchClient client, BackgroundWrites? background,
+        GcPauses gcPauses, string pass,
         int accounts, int slowPercent,
         WebhookReceiver fast, WebhookReceiver slow, string passCase)
     {
@@ -91,6 +93,7 @@ internal sealed class CutoffLateness : Scenario
         // sent, and the server's answer (depletesAt) is the truth the lateness is measured against.
         // The background load runs from the first rate until the last cut-off has arrived: the whole time they fall due.
         var load = background?.Start(pass);
+        gcPauses.Start();
         context.Progress.Stage($"pass {pass}: setting rates; zero instants spread over {context.Get(_window)} s");
         var start = DateTime.UtcNow.Ticks;
         var lead = TimeSpan.FromSeconds(context.Get(_lead)).Ticks;
@@ -121,6 +124,7 @@ internal sealed class CutoffLateness : Scenario
             context.Progress.Report("cut off", Arrived(fast, slow, index).Count, accounts);
             await Task.Delay(200);
         }
+        var pauses = gcPauses.Stop();
         var backgroundResult = load is null ? null : await load.StopAsync();
         await Task.Delay(1000); // room for a duplicate to show up
         context.Progress.Done();
@@ -132,6 +136,7 @@ internal sealed class CutoffLateness : Scenario
             rows.AddRange(Summarise(slowCase, Enumerable.Range(0, accounts).Where(IsSlow), arrivals, index, depletesAt));
         if (backgroundResult is not null)
             rows.AddRange(Background(passCase, backgroundResult));
+        rows.AddRange(Collector(passCase, pauses));
         return rows;
     }
 
@@ -159,6 +164,15 @@ internal sealed class CutoffLateness : Scenario
             new Measurement(@case, "duplicated", mine.Count - first.Count, "calls", "0"),
         ];
     }
+
+    /// <summary>The process's GC pauses while the cut-offs fell due: a lateness tail as long as the longest pause is the collector's.</summary>
+    private static IEnumerable<Measurement> Collector(string @case, Latencies pauses) =>
+    [
+        new Measurement(@case, "GC pauses", pauses.Count, "pauses"),
+        new Measurement(@case, "GC pause p99", pauses.Percentile(99) / 1000.0, "ms"),
+        new Measurement(@case, "GC pause max", pauses.Max / 1000.0, "ms"),
+        new Measurement(@case, "GC pauses in total", pauses.Sum / 1000.0, "ms"),
+    ];
 
     private static IEnumerable<Measurement> Background(string @case, BackgroundResult result) =>
     [
