@@ -174,6 +174,7 @@ internal sealed class BillingStartup(BillingEngine engine, CutoffDispatcher disp
         instruments.ObserveUnprojectedWrites(() => store.UnprojectedWrites);
         instruments.ObserveAccounts(() => engine.AccountCount);
         instruments.ObserveQueues(() => queues.All.Select(queue => queue.Stats()).Select(stats => new QueueLevels(stats.Queue, stats.Active, stats.DeadLettered)));
+        engine.WarmUpCutoffsAhead();
         dispatcher.WarmUp();
         engine.Start();
         return Task.CompletedTask;

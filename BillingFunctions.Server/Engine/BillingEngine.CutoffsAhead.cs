@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using BillingFunctions.Core.Accounts;
+using BillingFunctions.Core.Amounts;
 
 namespace BillingFunctions.Server.Engine;
 
@@ -74,6 +75,25 @@ public sealed partial class BillingEngine
                 dueAhead(delivery);
             }
         }
+    }
+
+    /// <summary>
+    /// Decides the wake of a made-up account that ran out a second ago and builds its delivery, keeping nothing: the
+    /// first wake after a start otherwise pays for compiling this path, several milliseconds while its cut-off is due.
+    /// </summary>
+    public void WarmUpCutoffsAhead()
+    {
+        var now = _clock.GetUtcNow().UtcTicks;
+        var ranOut = AccountState.Open("warm-up", "USD", "http://warm-up.invalid/", null, now - 2 * TimeSpan.TicksPerSecond) with
+        {
+            Balance = new Money(Money.UnitsPerWhole),
+            Rate = new Rate(Money.UnitsPerWhole * 1_000_000), // one whole a second, in picounits
+        };
+        var change = AccountChange.Of(ranOut, AccountDecider.Decide(ranOut, new Wake(), now));
+        if (change.Cutoffs.Count == 0)
+            throw new InvalidOperationException("Warming up: a made-up account that ran out a second ago decided no cut-off");
+        foreach (var cutoff in change.Cutoffs)
+            _ = UnitOfWork.Delivery(cutoff, _writerContext, now);
     }
 
     /// <summary>
