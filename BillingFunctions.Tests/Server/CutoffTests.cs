@@ -133,4 +133,23 @@ public sealed class CutoffTests : IAsyncLifetime
         var pending = await (await _server.Client.GetAsync("/api/cutoff-deliveries?accountId=slow-1")).Json();
         Assert.Equal("pending", Assert.Single(pending.EnumerateArray()).Str("status"));
     }
+
+    [Fact]
+    public async Task The_warm_up_at_start_sends_nothing_and_keeps_nothing()
+    {
+        // The server warms its cut-off path at start on a made-up account, with the default cut-off URL configured.
+        await using var receiver = await CutoffReceiver.StartAsync();
+        await using var server = await RunningServer.StartAsync(null, $"Billing:CutoffUrl={receiver.Url}");
+        (await server.Client.OpenAccount("after-warm-up", new { })).EnsureSuccessStatusCode();
+        (await server.Client.Credit("after-warm-up", "0.2")).EnsureSuccessStatusCode();
+        (await server.Client.SetRate("after-warm-up", "1")).EnsureSuccessStatusCode();
+
+        Assert.Single(await receiver.WaitForAsync("after-warm-up"));
+        await Task.Delay(500); // a stray call would have arrived by now
+        Assert.Equal(["after-warm-up"], receiver.Calls.Select(call => call.AccountId));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await server.Client.GetAsync("/api/accounts/warm-up")).StatusCode);
+        Assert.All(await server.Client.Events(), e => Assert.Equal("after-warm-up", e.Str("accountId")));
+        var deliveries = await (await server.Client.GetAsync("/api/cutoff-deliveries")).Json();
+        Assert.Equal(["after-warm-up"], deliveries.EnumerateArray().Select(d => d.Str("accountId")));
+    }
 }
