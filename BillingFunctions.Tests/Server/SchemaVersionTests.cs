@@ -33,26 +33,6 @@ public sealed class SchemaVersionTests(Xunit.Abstractions.ITestOutputHelper outp
     }
 
     [Fact]
-    public async Task A_new_file_gets_16_KiB_pages_and_a_file_with_smaller_pages_keeps_them_and_its_data()
-    {
-        var data = TempDirectory.Create();
-        await WriteAccount(data);
-        Assert.Equal(SqliteStore.PageSizeBytes, Query(data, "PRAGMA page_size"));
-
-        // A file written before the page size changed: the same data in 4 KiB pages (a page size changes only in
-        // rollback-journal mode, by a VACUUM).
-        Execute(data, "PRAGMA journal_mode=DELETE; PRAGMA page_size=4096; VACUUM; PRAGMA journal_mode=WAL;");
-        Assert.Equal(4096, Query(data, "PRAGMA page_size"));
-        await using (var reopened = await RunningServer.StartAsync(data))
-        {
-            Assert.Equal("7.5", (await reopened.Client.Account("kept")).Str("balance"));
-            (await reopened.Client.Credit("kept", "1")).EnsureSuccessStatusCode();
-        }
-        Assert.Equal(4096, Query(data, "PRAGMA page_size"));
-        Assert.Equal(3, Query(data, "SELECT count(*) FROM events WHERE account_id = 'kept'"));
-    }
-
-    [Fact]
     public async Task A_file_from_before_versioning_is_adopted_as_version_1_without_losing_data()
     {
         var data = TempDirectory.Create();
