@@ -51,8 +51,8 @@ public sealed class CutoffDispatcher : IDisposable
     public void Enqueue(CutoffDelivery delivery) => _due.Schedule(delivery, delivery.NextAttemptAt);
 
     /// <summary>
-    /// Runs the cold parts of an attempt once, sending nothing: the retry pipeline (with an attempt that succeeds at once)
-    /// and the signed request. Attempts run one after another on the due queue's thread up to their first wait, so the
+    /// Runs the cold parts of an attempt once, sending nothing: the retry pipeline (with an attempt that succeeds, after
+    /// yielding as a send does) and the signed request. Attempts run one after another on the due queue's thread up to their first wait, so the
     /// first cut-off after a start would otherwise pay for compiling them, about 35 ms on a busy 2-core machine, and
     /// every cut-off due in that instant would wait behind it. The HTTP client's own first send is not warmed: that would
     /// take a real request, and nothing is sent that is not a cut-off.

@@ -87,7 +87,7 @@ public sealed partial class BillingEngine
         var ranOut = AccountState.Open("warm-up", "USD", "http://warm-up.invalid/", null, now - 2 * TimeSpan.TicksPerSecond) with
         {
             Balance = new Money(Money.UnitsPerWhole),
-            Rate = new Rate(Money.UnitsPerWhole * 1_000_000), // one whole a second, in picounits
+            Rate = new Rate(Money.UnitsPerWhole * 1_000_000), // one whole a second (10^12 millionths of a millionth)
         };
         var change = AccountChange.Of(ranOut, AccountDecider.Decide(ranOut, new Wake(), now));
         if (change.Cutoffs.Count == 0)
