@@ -57,7 +57,7 @@ public sealed partial class BillingEngine
         var now = AdvanceNow();
         // A batch the writer began deciding before that instant may hold a write to this account that is not in the set
         // below yet. Deciding takes microseconds, so wait for it (briefly) rather than leave the call to the commit path,
-        // which waits for the log's fsync: at 1,000 writes a second that was about 1 % of cut-offs, and their tail.
+        // which waits for the log's fsync: at 1,000 writes a second that was about 1 % of cut-offs.
         var decidingSince = DecidedUpTo(now);
         // The writer publishes a batch's states before it takes the batch's accounts out of this set.
         if (_undurable.ContainsKey(accountId) || !_accounts.TryGetValue(accountId, out var state))
